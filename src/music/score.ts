@@ -76,10 +76,10 @@ export interface Bar {
 }
 
 /**
- * The bars of a score, from its time signatures, until `endTick` (default: the end of the last note).
+ * The bars of a score, from its time signatures, until `endTick`, and at least `minCount` of them.
  * A meter change that does not fall on a bar line takes effect at the next bar line.
  */
-export function barsOf(score: Pick<Score, 'timeSignatures'>, endTick: number): Bar[] {
+export function barsOf(score: Pick<Score, 'timeSignatures'>, endTick: number, minCount = 1): Bar[] {
   const signatures = score.timeSignatures.length
     ? score.timeSignatures
     : [{ tick: 0, numerator: 4, denominator: 4 }];
@@ -87,7 +87,7 @@ export function barsOf(score: Pick<Score, 'timeSignatures'>, endTick: number): B
   let signatureIndex = 0;
   let current = signatures[0];
   let start = 0;
-  while (start < endTick || bars.length === 0) {
+  while (start < endTick || bars.length < minCount) {
     while (signatureIndex + 1 < signatures.length && signatures[signatureIndex + 1].tick <= start) {
       signatureIndex += 1;
       current = signatures[signatureIndex];
@@ -121,4 +121,32 @@ export function tickToSeconds(score: Pick<Score, 'tempos'>, tick: number): numbe
     bpm = tempo.bpm;
   }
   return seconds + ((tick - lastTick) / TICKS_PER_QUARTER) * (60 / bpm);
+}
+
+/**
+ * The bars [fromBar, fromBar + count) as a score of their own: notes starting inside, the tempo and meter in force at
+ * the window's start, and the changes inside it. Notes keep their length (they may ring past the window's end).
+ */
+export function sliceBars(score: Score, fromBar: number, count: number): Score {
+  const bars = barsOf(score, 0, fromBar + count + 1);
+  const start = bars[fromBar].start;
+  const end = bars[fromBar + count].start;
+  const inWindow = (tick: number) => tick >= start && tick < end;
+  const first = bars[fromBar];
+  return {
+    tempos: [
+      { tick: 0, bpm: tempoAt(score, start) },
+      ...score.tempos.filter((t) => t.tick > start && t.tick < end).map((t) => ({ tick: t.tick - start, bpm: t.bpm })),
+    ],
+    timeSignatures: [
+      { tick: 0, numerator: first.numerator, denominator: first.denominator },
+      ...score.timeSignatures.filter((ts) => ts.tick > start && ts.tick < end).map((ts) => ({ ...ts, tick: ts.tick - start })),
+    ],
+    tracks: score.tracks
+      .map((track) => ({
+        ...track,
+        notes: track.notes.filter((n) => inWindow(n.onset)).map((n) => ({ ...n, onset: n.onset - start })),
+      }))
+      .filter((track) => track.notes.length > 0),
+  };
 }

@@ -1,0 +1,42 @@
+/**
+ * The `motif` command. Each subcommand lives in src/cli/<name>.ts and exports `run(args)`; errors a user can act on
+ * print as one line and exit non-zero.
+ */
+import { MidiReadError } from './music/midi.ts';
+import { InputError } from './cli/input.ts';
+
+const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<void> }> }> = {
+  analyze: { summary: 'analyze FILE.mid          print the musical analysis as JSON', load: () => import('./cli/analyze.ts') },
+  tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
+  'token-stats': { summary: 'token-stats [--data DIR]  tokens per bar and per 30 s for each source of the shared data', load: () => import('./cli/token-stats.ts') },
+};
+
+function usage(): string {
+  const lines = Object.values(SUBCOMMANDS).map((command) => `  motif ${command.summary}`);
+  return ['usage:', ...lines, '', 'FILE.mid may also be ARCHIVE.tar.gz:MEMBER to read a file inside a data archive.'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name ? 0 : 1;
+  }
+  const command = SUBCOMMANDS[name];
+  if (!command) {
+    console.error(`motif: unknown command "${name}"\n${usage()}`);
+    return 1;
+  }
+  try {
+    await (await command.load()).run(args);
+    return 0;
+  } catch (error) {
+    if (error instanceof InputError || error instanceof MidiReadError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      console.error(`motif ${name}: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

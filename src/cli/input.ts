@@ -1,0 +1,29 @@
+/**
+ * Reads the MIDI file a command names: a path on disk, or `ARCHIVE.tar.gz:MEMBER` for a file inside one of the
+ * shared data archives (read in place, never unpacked).
+ */
+import { readFile } from 'node:fs/promises';
+import { readArchiveMember } from '../dataset/archive.ts';
+
+export class InputError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InputError';
+  }
+}
+
+export async function readInputFile(spec: string): Promise<Uint8Array> {
+  const archiveMatch = /^(.*\.tar\.gz):(.+)$/.exec(spec);
+  if (archiveMatch) {
+    const bytes = await readArchiveMember(archiveMatch[1], archiveMatch[2]).catch((error: Error) => {
+      throw new InputError(`cannot open archive ${archiveMatch[1]}: ${error.message}`);
+    });
+    if (!bytes) throw new InputError(`${archiveMatch[1]} has no member ${archiveMatch[2]}`);
+    return bytes;
+  }
+  try {
+    return new Uint8Array(await readFile(spec));
+  } catch (error) {
+    throw new InputError(`cannot read ${spec}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}

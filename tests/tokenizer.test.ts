@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { readMidi, MidiReadError } from '../src/music/midi.ts';
+import { checkRoundTrip } from '../src/music/roundtrip.ts';
+import { decodeHeader, decodeScore, encodeHeader, encodeScore } from '../src/music/tokenizer.ts';
+import { isValid } from '../src/music/grammar.ts';
+import { DRUMS, sliceBars, type Score } from '../src/music/score.ts';
+import { TOKEN_NAMES, VOCAB_SIZE, tokenName, MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
+import { sampleMidi } from './helpers/data.ts';
+
+const SOURCES = [
+  'multitrack/freemidi.tar.gz', 'multitrack/vgmusic.tar.gz', 'multitrack/riddim.tar.gz', 'multitrack/freedoom.tar.gz',
+  'parts/pop909.tar.gz', 'parts/groove.tar.gz', 'parts/nottingham.tar.gz', 'parts/vgmidi.tar.gz',
+];
+
+function readable(bytes: Uint8Array): Score | undefined {
+  try {
+    return readMidi(bytes);
+  } catch (error) {
+    if (error instanceof MidiReadError) return undefined;
+    throw error;
+  }
+}
+
+describe('vocabulary', () => {
+  it('is well under 1,000 tokens with unique names', () => {
+    expect(VOCAB_SIZE).toBeLessThan(700);
+    expect(new Set(TOKEN_NAMES).size).toBe(VOCAB_SIZE);
+    expect(MUSIC_VOCAB_HASH).toMatch(/^[0-9a-f]{16}$/);
+  });
+});
+
+describe('header', () => {
+  it('states tempo to the BPM, meter, key, instruments and bars', () => {
+    const header = { timeSignature: [6, 8] as [number, number], bpm: 90, key: { tonic: 2, mode: 'minor' as const }, instruments: [DRUMS, 0, 33], bars: 12 };
+    const ids = encodeHeader(header);
+    expect(ids.map(tokenName)).toEqual(['BOS', 'TS_6/8', 'TEMPO_TENS_9', 'TEMPO_ONES_0', 'KEY_D_minor', 'INST_0', 'INST_33', 'INST_DRUMS', 'BARS_12']);
+    expect(decodeHeader(ids)).toEqual({ ...header, instruments: [0, 33, DRUMS] });
+    for (const bpm of [20, 87, 91, 140, 299]) expect(decodeHeader(encodeHeader({ ...header, bpm })).bpm).toBe(bpm);
+  });
+});
+
+describe('decode(encode(x)) on real files from every source', () => {
+  for (const source of SOURCES) {
+    it(`keeps every note, the tempo map and the meters: ${source}`, async () => {
+      const members = await sampleMidi(source, 12);
+      let checked = 0;
+      for (const member of members) {
+        const score = readable(member.bytes);
+        if (!score) continue;
+        const report = checkRoundTrip(score);
+        expect(report.differences, member.name).toEqual([]);
+        expect(isValid(encodeScore(score))).toBe(true);
+        checked += 1;
+      }
+      expect(checked).toBeGreaterThanOrEqual(10);
+    });
+  }
+
+  it('round-trips windows cut from a song, with the header recomputed for each', async () => {
+    const [member] = await sampleMidi('multitrack/freemidi.tar.gz', 1);
+    const score = readMidi(member.bytes);
+    for (const from of [0, 4, 9]) {
+      const window = sliceBars(score, from, 8);
+      const ids = encodeScore(window, { bars: 8 });
+      expect(isValid(ids)).toBe(true);
+      const header = decodeHeader(ids);
+      expect(header.bars).toBe(8);
+      const back = decodeScore(ids);
+      expect(back.tracks.flatMap((t) => t.notes).length).toBe(window.tracks.flatMap((t) => t.notes).length);
+    }
+  });
+});
