@@ -3,7 +3,7 @@ import { readMidi } from '../music/midi.ts';
 import { checkRoundTrip } from '../music/roundtrip.ts';
 import { encodeScore } from '../music/tokenizer.ts';
 import { tokenName } from '../music/vocab.ts';
-import { readInputFile } from './input.ts';
+import { InputError, readInputFile } from './input.ts';
 
 export async function run(args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -11,7 +11,7 @@ export async function run(args: string[]): Promise<void> {
     allowPositionals: true,
     options: { json: { type: 'boolean' }, show: { type: 'string' } },
   });
-  if (positionals.length !== 1) throw new Error('usage: motif tokens FILE.mid [--json] [--show N]');
+  if (positionals.length !== 1) throw new InputError('usage: motif tokens FILE.mid [--json] [--show N]');
   const score = readMidi(await readInputFile(positionals[0]));
   const report = checkRoundTrip(score);
   const result = {

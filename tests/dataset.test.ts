@@ -1,0 +1,82 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildDataset, DEFAULT_BUILD_OPTIONS } from '../src/dataset/build.ts';
+import type { BuildReport } from '../src/dataset/card.ts';
+import { readIndex, readSplit } from '../src/dataset/reader.ts';
+import { SPLITS } from '../src/dataset/split.ts';
+import { isValid } from '../src/music/grammar.ts';
+import { MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
+import { DATA_DIR } from './helpers/data.ts';
+
+const LIMIT = 6;
+
+/** Hashes of every file but the data card, which records how long the build took. */
+function digestFolder(dir: string): Record<string, string> {
+  return Object.fromEntries(readdirSync(dir).filter((name) => name !== 'DATA.md').sort().map((name) => [name, createHash('sha1').update(readFileSync(path.join(dir, name))).digest('hex')]));
+}
+
+async function build(): Promise<{ dir: string; report: BuildReport }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'motif-dataset-'));
+  const report = await buildDataset({ ...DEFAULT_BUILD_OPTIONS, dataDir: DATA_DIR, outDir: dir, limit: LIMIT });
+  return { dir, report };
+}
+
+describe('dataset build on a small --limit set', () => {
+  let first: { dir: string; report: BuildReport };
+  let second: { dir: string; report: BuildReport };
+  beforeAll(async () => {
+    first = await build();
+    second = await build();
+  }, 600_000);
+
+  it('is deterministic: same data and seed, same bytes', () => {
+    expect(digestFolder(second.dir)).toEqual(digestFolder(first.dir));
+  });
+
+  it('draws examples from every collection', () => {
+    const sources = new Set(SPLITS.flatMap((split) => first.report.splits[split].map((example) => example.source)));
+    for (const source of ['freemidi', 'vgmusic', 'riddim', 'freedoom', 'pop909', 'groove', 'nottingham', 'vgmidi', 'music21']) {
+      expect(sources, source).toContain(source);
+    }
+  });
+
+  it('never puts one song in two splits', () => {
+    const owner = new Map<string, string>();
+    for (const split of SPLITS) {
+      for (const example of first.report.splits[split]) {
+        expect(owner.get(example.songId) ?? split, example.songId).toBe(split);
+        owner.set(example.songId, split);
+      }
+    }
+  });
+
+  it('writes sequences that all pass the grammar, with three or more captions that all tokenize', () => {
+    const index = readIndex(first.dir);
+    expect(index.music_vocab.hash).toBe(MUSIC_VOCAB_HASH);
+    let examples = 0;
+    let empty = 0;
+    for (const split of SPLITS) {
+      const reader = readSplit(first.dir, split);
+      expect(reader.count).toBe(index.splits[split].examples);
+      for (let i = 0; i < reader.count; i++) {
+        const music = reader.music(i);
+        expect(music.length).toBeLessThanOrEqual(index.max_music_tokens);
+        expect(isValid(music)).toBe(true);
+        const captions = reader.captions(i);
+        const nonEmpty = captions.filter((ids) => ids.length > 1);
+        expect(nonEmpty.length).toBeGreaterThanOrEqual(3);
+        empty += captions.length - nonEmpty.length;
+        for (const ids of captions) {
+          expect(ids[0]).toBe(index.text_vocab.bos_id);
+          for (const id of ids) expect(id).toBeLessThan(index.text_vocab.size);
+        }
+        examples += 1;
+      }
+    }
+    expect(examples).toBeGreaterThan(50);
+    expect(empty).toBeGreaterThan(0);
+  });
+});
