@@ -1,0 +1,58 @@
+"""
+Final validation and test loss (and perplexity) of a checkpoint, over the whole splits.
+
+    /usr/bin/python3 training/evaluate.py --ckpt training/runs/cpu/best.pt [--data data/built]
+
+Prints the numbers and writes them to <ckpt folder>/<ckpt name>.metrics.json, where export.py picks them up for the
+model manifest.
+"""
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from data import Split, read_index  # noqa: E402
+from model import ModelConfig, MotifModel  # noqa: E402
+from train import evaluate, load_checkpoint  # noqa: E402
+
+
+def metrics_path(ckpt):
+    ckpt = Path(ckpt)
+    return ckpt.with_name(ckpt.stem + ".metrics.json")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--ckpt", required=True)
+    parser.add_argument("--data", default="data/built")
+    parser.add_argument("--splits", default="validation,test", help="comma-separated splits to evaluate")
+    parser.add_argument("--batch-tokens", type=int, default=16384)
+    parser.add_argument("--device", default=None)
+    args = parser.parse_args()
+
+    device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    torch.set_num_threads(os.cpu_count() or 1)
+    checkpoint = load_checkpoint(args.ckpt)
+    index = read_index(args.data)
+    if checkpoint["dataset"]["music_vocab"].get("hash") != index["music_vocab"].get("hash"):
+        raise SystemExit("the checkpoint was trained on another music vocabulary than this dataset's")
+    model = MotifModel(ModelConfig.from_dict(checkpoint["model_config"]))
+    model.load_state_dict(checkpoint["model"])
+    model.to(device)
+
+    results = {"ckpt": Path(args.ckpt).name, "step": checkpoint["step"]}
+    for name in args.splits.split(","):
+        split = Split(args.data, name, index)
+        results[name] = evaluate(model, split, device, args.batch_tokens, max_examples=None)
+        m = results[name]
+        print(f"{name}: loss {m['loss']:.4f} perplexity {m['perplexity']:.2f} over {m['tokens']} tokens", flush=True)
+    metrics_path(args.ckpt).write_text(json.dumps(results, indent=2) + "\n")
+    print(f"wrote {metrics_path(args.ckpt)}")
+
+
+if __name__ == "__main__":
+    main()
