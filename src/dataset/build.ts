@@ -13,6 +13,7 @@ import { writeDataset, type SplitCounts } from './writer.ts';
 import { writeDataCard, type BuildReport, type SourceTallyForCard } from './card.ts';
 import { PART_SOURCES } from './sources/parts.ts';
 import { assembledExampleCount } from './sources/assembled.ts';
+import { AGREEMENT_TABLE_HEADER, formatAgreement, measureMoodAgreement } from './mood-agreement.ts';
 
 export interface BuildOptions {
   dataDir: string;
@@ -131,8 +132,10 @@ export async function buildDataset(options: BuildOptions): Promise<BuildReport> 
     seed: options.seed,
     limit: options.limit ?? null,
   });
+  const agreement = await measureMoodAgreement(options.dataDir, 'phrases');
   const report: BuildReport = {
-    options: { dataDir: options.dataDir, limit: options.limit, seed: options.seed },
+    moodAgreement: `The mood rules of docs/MOODS.md against VGMIDI's human valence/arousal labels (the labelled phrases):\n\n${AGREEMENT_TABLE_HEADER}\n${formatAgreement(agreement)}`,
+    options: { dataDir: path.relative(process.cwd(), options.dataDir) || '.', limit: options.limit, seed: options.seed },
     seconds: (Date.now() - started) / 1000,
     counts,
     splits,

@@ -50,6 +50,12 @@ function tempoBin(bpm: number): string {
   return upper === undefined ? `${lower}+` : `${lower ?? 20}-${upper - 1}`;
 }
 
+/** The distinct collections behind a source's origins ("A (licence) (PatternName) + B" -> "A (licence)", "B"). */
+function originsOf(origins: string[]): string[] {
+  const parts = origins.flatMap((origin) => origin.split(/\s*(?:;|\+)\s*/)).map((part) => part.replace(/\s*\([A-Z][a-z][A-Za-z0-9]*\)$/, ''));
+  return [...new Set(parts.filter(Boolean))];
+}
+
 export function renderDataCard(report: BuildReport): string {
   const all = SPLITS.flatMap((split) => report.splits[split]);
   const totalTokens = all.reduce((sum, example) => sum + example.tokens.length, 0);
@@ -72,7 +78,7 @@ export function renderDataCard(report: BuildReport): string {
     tally.duplicatePieces,
     tally.duplicateWindows,
   ]);
-  const origins = Object.entries(report.tallies).map(([source, tally]) => `- **${source}**: ${tally.origins.join('; ')}`);
+  const origins = Object.entries(report.tallies).map(([source, tally]) => `- **${source}**: ${originsOf(tally.origins).join('; ')}`);
   const withEmpty = all.filter((example) => example.captions.includes('')).length;
   return `# Data card
 

@@ -130,7 +130,7 @@ export async function measureMoodAgreement(dataDir: string, excerpt: VgmidiExcer
   };
 }
 
-function formatAgreement(result: MoodAgreement): string {
+export function formatAgreement(result: MoodAgreement): string {
   const percent = (value: number) => `${(100 * value).toFixed(1)}%`;
   const row = (name: string, a: AxisAgreement) =>
     `| ${result.excerpt} | ${name} | ${a.agree}/${a.total} = ${percent(a.rate)} | ${percent(a.balanced)} | ${percent(a.majorityBaseline)} |`;
@@ -142,9 +142,11 @@ function formatAgreement(result: MoodAgreement): string {
   ].join('\n');
 }
 
+export const AGREEMENT_TABLE_HEADER = '| excerpt | axis | agreement | balanced | majority baseline |\n|---|---|---|---|---|';
+
 async function main(): Promise<void> {
   const dataDir = path.resolve(process.argv[2] ?? process.env.MOTIF_DATA ?? '../shared/data');
-  console.log('| excerpt | axis | agreement | balanced | majority baseline |\n|---|---|---|---|---|');
+  console.log(AGREEMENT_TABLE_HEADER);
   for (const excerpt of ['phrases', 'pieces'] as const) console.log(formatAgreement(await measureMoodAgreement(dataDir, excerpt)));
 }
 

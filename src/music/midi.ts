@@ -116,6 +116,8 @@ export function readMidi(bytes: Uint8Array): Score {
       byInstrument.set(id, track);
     }
     for (const note of source.notes) {
+      // Some files carry note numbers past 127 (a corrupt running status); they are not notes.
+      if (!(note.midi >= 0 && note.midi <= 127)) continue;
       track.notes.push({
         onset: snapTick(toGrid(note.ticks)),
         duration: snapDuration(toGrid(note.durationTicks)),
