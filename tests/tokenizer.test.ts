@@ -5,7 +5,9 @@ import { decodeHeader, decodeScore, encodeHeader, encodeScore } from '../src/mus
 import { isValid } from '../src/music/grammar.ts';
 import { DRUMS, sliceBars, type Score } from '../src/music/score.ts';
 import { TOKEN_NAMES, VOCAB_SIZE, tokenName, MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
-import { sampleMidi } from './helpers/data.ts';
+import { archivePath, sampleMidi } from './helpers/data.ts';
+import { readArchive } from '../src/dataset/archive.ts';
+import { readMxl } from '../src/music/musicxml.ts';
 
 const SOURCES = [
   'multitrack/freemidi.tar.gz', 'multitrack/vgmusic.tar.gz', 'multitrack/riddim.tar.gz', 'multitrack/freedoom.tar.gz',
@@ -55,6 +57,16 @@ describe('decode(encode(x)) on real files from every source', () => {
       expect(checked).toBeGreaterThanOrEqual(10);
     });
   }
+
+  it('keeps every note of the music21 MusicXML pieces (chorales, rags)', async () => {
+    let checked = 0;
+    for await (const member of readArchive(archivePath('parts/music21-corpus.tar.gz'), (name) => name.endsWith('.mxl'))) {
+      const report = checkRoundTrip(readMxl(member.bytes).score);
+      expect(report.differences, member.name).toEqual([]);
+      if (++checked >= 12) break;
+    }
+    expect(checked).toBe(12);
+  });
 
   it('round-trips windows cut from a song, with the header recomputed for each', async () => {
     const [member] = await sampleMidi('multitrack/freemidi.tar.gz', 1);
