@@ -1,0 +1,147 @@
+/**
+ * A compose request as the CLI and the bot send it: a prompt, and options that override what the prompt says.
+ * Checked here, with errors in plain words, and turned into the attributes to force and the sampling to use.
+ */
+import { randomInt } from 'node:crypto';
+import { z } from 'zod';
+import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
+import { parsePrompt, MAX_SECONDS, MIN_SECONDS, type PromptAttributes } from '../music/prompt.ts';
+import { DRUMS } from '../music/score.ts';
+import { MAX_BARS } from '../music/vocab.ts';
+import { PromptError } from './errors.ts';
+import { DEFAULT_MAX_INSTRUMENTS, DEFAULT_MIN_BARS, type HeaderSpec } from './header-spec.ts';
+import type { SamplingOptions } from './logits.ts';
+
+const METERS = TIME_SIGNATURES.map(([n, d]) => `${n}/${d}`).join(', ');
+const MIN_TOKENS = 64;
+
+const requestSchema = z.object({
+  prompt: z.string({ error: 'The prompt must be text.' }),
+  seed: z.number().int().min(0, 'The seed must be a whole number from 0 to 4294967295.').max(0xffffffff, 'The seed must be a whole number from 0 to 4294967295.').optional(),
+  bpm: z.number().int(`The tempo must be a whole number of BPM from ${MIN_BPM} to ${MAX_BPM}.`)
+    .min(MIN_BPM, `The tempo must be from ${MIN_BPM} to ${MAX_BPM} BPM.`).max(MAX_BPM, `The tempo must be from ${MIN_BPM} to ${MAX_BPM} BPM.`).optional(),
+  key: z.object({ tonic: z.number().int().min(0).max(11), mode: z.enum(['major', 'minor']) }, { error: 'The key must be a tonic 0-11 and a mode.' }).optional(),
+  mode: z.enum(['major', 'minor'], { error: 'The mode must be major or minor.' }).optional(),
+  timeSignature: z.tuple([z.number().int(), z.number().int()]).refine(([n, d]) => timeSignatureIndex(n, d) >= 0, {
+    error: `That time signature is not supported: use one of ${METERS}.`,
+  }).optional(),
+  instruments: z.array(z.number().int().min(0, 'Instruments are GM programs 0-127 (or 128 for drums).').max(DRUMS, 'Instruments are GM programs 0-127 (or 128 for drums).')).optional(),
+  drums: z.boolean().optional(),
+  bars: z.number().int(`The length must be a whole number of bars from 1 to ${MAX_BARS}.`)
+    .min(1, `The length must be from 1 to ${MAX_BARS} bars.`).max(MAX_BARS, `The length must be from 1 to ${MAX_BARS} bars.`).optional(),
+  seconds: z.number().min(MIN_SECONDS, `The length must be from ${MIN_SECONDS} to ${MAX_SECONDS} seconds.`).max(MAX_SECONDS, `The length must be from ${MIN_SECONDS} to ${MAX_SECONDS} seconds.`).optional(),
+  temperature: z.number().min(0, 'The temperature must be from 0 to 5.').max(5, 'The temperature must be from 0 to 5.').optional(),
+  topK: z.number().int().min(0, 'top-k must be a whole number from 0 (off) to 1000.').max(1000, 'top-k must be a whole number from 0 (off) to 1000.').optional(),
+  topP: z.number().gt(0, 'top-p must be above 0 and at most 1.').max(1, 'top-p must be above 0 and at most 1.').optional(),
+  guidance: z.number().min(0, 'The guidance scale must be from 0 to 20.').max(20, 'The guidance scale must be from 0 to 20.').optional(),
+  maxTokens: z.number().int().min(MIN_TOKENS, `The token limit must be at least ${MIN_TOKENS}.`).optional(),
+  timeoutMs: z.number().positive('The time limit must be above 0.').optional(),
+  signal: z.instanceof(AbortSignal).optional(),
+});
+
+export type ComposeRequest = z.input<typeof requestSchema>;
+
+export interface RequestDefaults {
+  sampling: SamplingOptions;
+  maxTokens: number;
+  timeoutMs: number;
+  defaultMaxBars: number;
+}
+
+export interface ResolvedRequest {
+  prompt: string;
+  /** What the prompt said, with the options laid over it. */
+  attributes: PromptAttributes;
+  spec: HeaderSpec;
+  /** Instruments the request named (DRUMS for the kit), which the piece should let play. */
+  mustPlay: number[];
+  sampling: SamplingOptions;
+  seed: number;
+  maxTokens: number;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+/** Sampling, seed and limits of a request, checked; throws a PromptError a user can read. */
+export type RequestLimits = Pick<ResolvedRequest, 'sampling' | 'seed' | 'maxTokens' | 'timeoutMs' | 'signal'>;
+
+const limitsSchema = requestSchema.pick({ seed: true, temperature: true, topK: true, topP: true, guidance: true, maxTokens: true, timeoutMs: true, signal: true });
+
+export function resolveLimits(options: z.input<typeof limitsSchema>, defaults: RequestDefaults): RequestLimits {
+  const checked = limitsSchema.safeParse(options);
+  if (!checked.success) throw new PromptError(checked.error.issues[0].message);
+  const limits = checked.data;
+  return {
+    sampling: {
+      temperature: limits.temperature ?? defaults.sampling.temperature,
+      topK: limits.topK ?? defaults.sampling.topK,
+      topP: limits.topP ?? defaults.sampling.topP,
+      guidance: limits.guidance ?? defaults.sampling.guidance,
+    },
+    seed: limits.seed ?? randomInt(0, 0x100000000),
+    maxTokens: limits.maxTokens ?? defaults.maxTokens,
+    timeoutMs: limits.timeoutMs ?? defaults.timeoutMs,
+    signal: limits.signal,
+  };
+}
+
+/** Checks a request and works out what to force; throws a PromptError a user can read. */
+export function resolveRequest(request: ComposeRequest, defaults: RequestDefaults): ResolvedRequest {
+  const checked = requestSchema.safeParse(request);
+  if (!checked.success) throw new PromptError(checked.error.issues[0].message);
+  const options = checked.data;
+  const parsed = parsePrompt(options.prompt);
+  if (!parsed.ok) throw new PromptError(parsed.error);
+  const attributes = overlay(parsed.attributes, options);
+  const instruments = attributes.instruments;
+  if (instruments && instruments.length === 0 && attributes.drums !== true) {
+    throw new PromptError('Nothing would play: name at least one instrument, or ask for drums.');
+  }
+  const spec: HeaderSpec = {
+    timeSignature: attributes.timeSignature,
+    bpm: attributes.bpm,
+    tempoRange: attributes.bpm === undefined ? attributes.tempoRange : undefined,
+    key: attributes.key,
+    mode: attributes.key ? undefined : attributes.mode,
+    instruments,
+    drums: attributes.drums,
+    bars: attributes.bars,
+    seconds: attributes.bars === undefined ? attributes.seconds : undefined,
+    barsRange: [Math.min(DEFAULT_MIN_BARS, defaults.defaultMaxBars), defaults.defaultMaxBars],
+    maxInstruments: DEFAULT_MAX_INSTRUMENTS,
+  };
+  const mustPlay = [...(instruments ?? []), ...(attributes.drums ? [DRUMS] : [])];
+  return { prompt: options.prompt, attributes, spec, mustPlay, ...resolveLimits(options, defaults) };
+}
+
+/** The prompt's attributes with the request's explicit options on top. */
+function overlay(fromPrompt: PromptAttributes, options: z.output<typeof requestSchema>): PromptAttributes {
+  const attributes: PromptAttributes = { ...fromPrompt };
+  if (options.bpm !== undefined) {
+    attributes.bpm = options.bpm;
+    delete attributes.tempoRange;
+  }
+  if (options.key) {
+    attributes.key = options.key;
+    delete attributes.mode;
+  } else if (options.mode) {
+    attributes.mode = options.mode;
+    if (attributes.key && attributes.key.mode !== options.mode) delete attributes.key;
+  }
+  if (options.timeSignature) attributes.timeSignature = options.timeSignature;
+  if (options.instruments) {
+    const pitched = [...new Set(options.instruments.filter((id) => id !== DRUMS))].sort((a, b) => a - b);
+    attributes.instruments = pitched;
+    if (options.instruments.includes(DRUMS)) attributes.drums = true;
+  }
+  if (options.drums !== undefined) attributes.drums = options.drums;
+  if (options.bars !== undefined) {
+    attributes.bars = options.bars;
+    delete attributes.seconds;
+  } else if (options.seconds !== undefined) {
+    attributes.seconds = options.seconds;
+    delete attributes.bars;
+  }
+  if (attributes.instruments) attributes.instruments = [...new Set(attributes.instruments)].sort((a, b) => a - b);
+  return attributes;
+}
