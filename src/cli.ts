@@ -9,6 +9,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   analyze: { summary: 'analyze FILE.mid          print the musical analysis as JSON', load: () => import('./cli/analyze.ts') },
   tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },
+  render: { summary: 'render FILE.mid [--soundfont NAME|PATH] [--out DIR] [--finish none|lofi|ambient] [--json]  .ogg, .png and .mid of a take', load: () => import('./cli/render.ts') },
   'token-stats': { summary: 'token-stats [--data DIR]  tokens per bar and per 30 s for each source of the shared data', load: () => import('./cli/token-stats.ts') },
 };
 

@@ -1,0 +1,70 @@
+/**
+ * A score to an Ogg Opus take: synthesize with a SoundFont, normalize loudness, finish and encode with ffmpeg.
+ */
+import type { Score } from '../music/score.ts';
+import { finishFor, type FinishStyle } from './finish.ts';
+import { normalizeLoudness, TARGET_LUFS, type LoudnessReport } from './normalize.ts';
+import { encodeOggOpus } from './opus.ts';
+import { SAMPLE_RATE } from './soundfonts.ts';
+import { getSynthPool, isSynthPoolStarted } from './synth-pool.ts';
+
+export interface RenderAudioOptions {
+  /** A bundled font name or a path to an .sf2/.sf3 (default: soundfonts.ts DEFAULT_SOUNDFONT). */
+  soundfont?: string;
+  finish?: FinishStyle;
+  /** Written into the file's metadata. */
+  title?: string;
+  targetLufs?: number;
+}
+
+export interface RenderTimings {
+  /** Starting the synthesis threads and decoding the SoundFont; 0 when that was done earlier in this process. */
+  soundfontLoadMs: number;
+  /** Synthesis, including any wait for an earlier render on the same font. */
+  synthMs: number;
+  loudnessMs: number;
+  encodeMs: number;
+  totalMs: number;
+  /** Seconds of audio synthesized per second of synthesis. */
+  synthSpeed: number;
+}
+
+export interface RenderedAudio {
+  ogg: Uint8Array;
+  /** Length of the take, tail included. */
+  seconds: number;
+  bitrate: number;
+  soundfont: string;
+  loudness: LoudnessReport;
+  timings: RenderTimings;
+}
+
+export async function renderAudio(score: Score, options: RenderAudioOptions = {}): Promise<RenderedAudio> {
+  const started = performance.now();
+  const finish = finishFor(options.finish ?? 'none', SAMPLE_RATE);
+  const wasLoaded = isSynthPoolStarted(options.soundfont);
+  const pool = await getSynthPool(options.soundfont);
+  const synthStart = performance.now();
+  const audio = await pool.render(score, { tailSeconds: finish.tailSeconds, room: finish.room });
+  const loudnessStart = performance.now();
+  const loudness = normalizeLoudness(audio, options.targetLufs ?? TARGET_LUFS);
+  const encodeStart = performance.now();
+  const { ogg, bitrate } = await encodeOggOpus(audio, { filterGraph: finish.filterGraph, title: options.title });
+  const done = performance.now();
+  const seconds = audio.left.length / audio.sampleRate;
+  return {
+    ogg,
+    seconds,
+    bitrate,
+    soundfont: pool.name,
+    loudness,
+    timings: {
+      soundfontLoadMs: wasLoaded ? 0 : pool.loadMs,
+      synthMs: loudnessStart - synthStart,
+      loudnessMs: encodeStart - loudnessStart,
+      encodeMs: done - encodeStart,
+      totalMs: done - started,
+      synthSpeed: seconds / ((loudnessStart - synthStart) / 1000),
+    },
+  };
+}

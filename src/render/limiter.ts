@@ -1,0 +1,59 @@
+/**
+ * A look-ahead peak limiter, stereo-linked, applied in place: the gain starts falling 5 ms before a peak that would
+ * pass the ceiling, reaches exactly what that peak needs when it arrives, and recovers over about 100 ms.
+ */
+import type { StereoAudio } from './synthesize.ts';
+
+const LOOKAHEAD_SECONDS = 0.005;
+const RELEASE_SECONDS = 0.1;
+
+/** Limits both channels to `ceiling` (linear); returns the deepest gain reduction as a factor (1 = untouched). */
+export function limitPeaks(audio: StereoAudio, ceiling: number): number {
+  const { left, right } = audio;
+  const length = left.length;
+  const needed = new Float32Array(length);
+  let deepest = 1;
+  for (let i = 0; i < length; i++) {
+    const level = Math.max(Math.abs(left[i]), Math.abs(right[i]));
+    needed[i] = level > ceiling ? ceiling / level : 1;
+    deepest = Math.min(deepest, needed[i]);
+  }
+  if (deepest === 1) return 1;
+  const window = Math.max(1, Math.round(LOOKAHEAD_SECONDS * audio.sampleRate));
+  const ahead = minimumAhead(needed, window + 1);
+  const release = 1 - Math.exp(-1 / (RELEASE_SECONDS * audio.sampleRate));
+  // A trailing average of the look-ahead minimum is at most what each peak needs when that peak arrives.
+  // Before the start the average counts gain 1.
+  let sum = window + 1;
+  let gain = 1;
+  for (let i = 0; i < length; i++) {
+    const leaving = i - window - 1;
+    sum += ahead[i] - (leaving >= 0 ? ahead[leaving] : 1);
+    const smoothed = sum / (window + 1);
+    gain = Math.min(smoothed, gain + (1 - gain) * release);
+    left[i] *= gain;
+    right[i] *= gain;
+  }
+  return deepest;
+}
+
+/** out[i] = min(values[i .. i + span - 1]), by the van Herk / Gil-Werman block method (linear time). */
+function minimumAhead(values: Float32Array, span: number): Float32Array {
+  const length = values.length;
+  const prefix = new Float32Array(length);
+  const suffix = new Float32Array(length);
+  for (let start = 0; start < length; start += span) {
+    const end = Math.min(length, start + span);
+    prefix[start] = values[start];
+    for (let i = start + 1; i < end; i++) prefix[i] = Math.min(prefix[i - 1], values[i]);
+    suffix[end - 1] = values[end - 1];
+    for (let i = end - 2; i >= start; i--) suffix[i] = Math.min(suffix[i + 1], values[i]);
+  }
+  const out = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const last = Math.min(i + span - 1, length - 1);
+    // In one block the window runs to the block's end, which suffix[i] already covers.
+    out[i] = Math.floor(i / span) === Math.floor(last / span) ? suffix[i] : Math.min(suffix[i], prefix[last]);
+  }
+  return out;
+}
