@@ -4,8 +4,10 @@
  */
 import { MidiReadError } from './music/midi.ts';
 import { InputError } from './cli/input.ts';
+import { isUserFacing } from './inference/errors.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<void> }> }> = {
+  compose: { summary: 'compose "<prompt>" [--seed N] [--bars N] [--temperature T] [--out DIR] [--json]  compose, render .ogg/.mid/.png', load: () => import('./cli/compose.ts') },
   analyze: { summary: 'analyze FILE.mid          print the musical analysis as JSON', load: () => import('./cli/analyze.ts') },
   tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },
@@ -33,7 +35,8 @@ async function main(argv: string[]): Promise<number> {
     await (await command.load()).run(args);
     return 0;
   } catch (error) {
-    if (error instanceof InputError || error instanceof MidiReadError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof InputError || error instanceof MidiReadError || isUserFacing(error)
+      || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`motif ${name}: ${(error as Error).message}`);
       return 1;
     }
