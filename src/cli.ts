@@ -12,6 +12,11 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },
   render: { summary: 'render FILE.mid [--soundfont NAME|PATH] [--out DIR] [--finish none|lofi|ambient] [--json]  .ogg, .png and .mid of a take', load: () => import('./cli/render.ts') },
+  bot: { summary: 'bot                       run the Discord bot (DISCORD_TOKEN, DISCORD_APPLICATION_ID in .env)', load: () => import('./cli/bot.ts') },
+  register: { summary: 'register [--guild ID]     register the slash commands with Discord', load: () => import('./cli/register.ts') },
+  'export-preferences': { summary: 'export-preferences --out FILE.jsonl [--db FILE] [--min-margin N]  preference pairs from the votes', load: () => import('./cli/export-preferences.ts') },
+  eval: { summary: 'eval --prompts FILE.jsonl [--seeds N] [--limit N] [--test-split N] [--out F.json] [--md F.md] [--png F.png]  score a model (docs/EVAL.md)', load: () => import('./cli/eval.ts') },
+  bench: { summary: 'bench [--runs N] [--json]  encoder, decode, compose, render and Opus speed, peak memory (docs/BENCH.md)', load: () => import('./cli/bench.ts') },
   'token-stats': { summary: 'token-stats [--data DIR]  tokens per bar and per 30 s for each source of the shared data', load: () => import('./cli/token-stats.ts') },
 };
 

@@ -94,3 +94,88 @@ export function config(): MotifConfig {
   cached ??= loadConfig();
   return cached;
 }
+
+// ---- the Discord bot -------------------------------------------------------------------------------------------
+
+const flag = (fallback: boolean) => z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' })
+  .default(fallback ? 'true' : 'false').transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const botEnvSchema = z.object({
+  // Custom messages: zod must never echo the token back into an error, which could reach a log.
+  DISCORD_TOKEN: z.string({ error: 'is not set: copy .env.example to .env and paste the bot token from the Discord developer portal' })
+    .regex(/^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$/, { error: 'does not look like a bot token (three dot-separated parts)' }),
+  DISCORD_APPLICATION_ID: z.string({ error: 'is not set: it is the Application ID on the developer portal\'s General Information page' })
+    .regex(/^\d{17,20}$/, { error: 'must be the application\'s numeric ID (17-20 digits)' }),
+  MOTIF_DB: z.string().min(1).default('data/motif.db'),
+  MOTIF_MESSAGE_CONTENT: flag(false),
+  MOTIF_VOTE_EMOJIS: z.string().default('👍,👎').transform((text) => text.split(',').map((emoji) => emoji.trim()))
+    .refine((emojis) => emojis.length === 2 && emojis.every((emoji) => emoji !== '') && emojis[0] !== emojis[1], {
+      error: 'must be two different emoji separated by a comma: the up vote, then the down vote',
+    }),
+  MOTIF_TAKES: positiveInt(2, 4),
+  MOTIF_QUEUE_CONCURRENCY: positiveInt(2, 32),
+  MOTIF_QUEUE_MAX: positiveInt(25, 10_000),
+  MOTIF_USER_MAX_JOBS: positiveInt(2, 100),
+  MOTIF_USER_COOLDOWN_S: z.coerce.number().min(0).max(3600).default(10),
+  MOTIF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface QueueSettings {
+  /** Jobs worked on at once. */
+  concurrency: number;
+  /** Jobs waiting beyond those; past it a request is turned away ("busy"). */
+  maxWaiting: number;
+  /** Jobs one user may have waiting or running. */
+  perUserInFlight: number;
+  /** Time between two accepted requests of one user. */
+  cooldownMs: number;
+}
+
+export interface BotConfig {
+  token: string;
+  applicationId: string;
+  dbPath: string;
+  /** The privileged Message Content intent is enabled for the app: any reply to a take asks for a variation. */
+  messageContent: boolean;
+  /** [up, down] */
+  voteEmojis: [string, string];
+  takes: number;
+  queue: QueueSettings;
+  logLevel: string;
+}
+
+/** The bot's settings; throws a ConfigError that names each bad variable and never includes its value. */
+export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, dotenvFile = path.resolve('.env')): BotConfig {
+  const merged: Record<string, string | undefined> = {};
+  // An empty line in .env (`DISCORD_TOKEN=`) means not set.
+  for (const source of [readDotenv(dotenvFile), env]) {
+    for (const [name, value] of Object.entries(source)) if (value !== undefined && value !== '') merged[name] = value;
+  }
+  const parsed = botEnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
+    throw new ConfigError(`invalid configuration: ${problems.join('; ')}`);
+  }
+  const values = parsed.data;
+  return {
+    token: values.DISCORD_TOKEN,
+    applicationId: values.DISCORD_APPLICATION_ID,
+    dbPath: path.resolve(values.MOTIF_DB),
+    messageContent: values.MOTIF_MESSAGE_CONTENT,
+    voteEmojis: [values.MOTIF_VOTE_EMOJIS[0], values.MOTIF_VOTE_EMOJIS[1]],
+    takes: values.MOTIF_TAKES,
+    queue: {
+      concurrency: values.MOTIF_QUEUE_CONCURRENCY,
+      maxWaiting: values.MOTIF_QUEUE_MAX,
+      perUserInFlight: values.MOTIF_USER_MAX_JOBS,
+      cooldownMs: values.MOTIF_USER_COOLDOWN_S * 1000,
+    },
+    logLevel: values.MOTIF_LOG_LEVEL,
+  };
+}
+
+/** Where the bot's database is (MOTIF_DB), for commands that read it without connecting to Discord. */
+export function loadDatabasePath(env: NodeJS.ProcessEnv = process.env, dotenvFile = path.resolve('.env')): string {
+  const stated = env.MOTIF_DB || readDotenv(dotenvFile).MOTIF_DB;
+  return path.resolve(stated || 'data/motif.db');
+}

@@ -1,0 +1,205 @@
+/**
+ * Where a job's messages go, and in what order. A slash command's job answers through the interaction's webhook:
+ * progress and the first take replace the deferred reply, later takes are follow-ups. Interaction tokens die 15
+ * minutes after the interaction, so close to that (or once the webhook refuses the token) the job posts to the
+ * channel instead. A reply's job answers in the channel, as replies to the user's message.
+ *
+ * Operations run one at a time, in the order asked; progress is best-effort and throttled, the latest text winning.
+ * The target is saved with the job, so a restart carries on where the last run stopped.
+ */
+import { DiscordAPIError, InteractionWebhook, MessageFlags, RESTJSONErrorCodes, type BaseMessageOptions, type Client, type Message } from 'discord.js';
+import type { Logger } from 'pino';
+import type { JobStore } from '../store/types.ts';
+import { NO_MENTIONS } from './messages.ts';
+
+export type ReplyTarget =
+  | { type: 'interaction'; userId: string; channelId: string; token: string; expiresAt: number; originalUsed?: boolean }
+  | { type: 'channel'; userId: string; channelId: string; replyTo?: string; progressMessageId?: string; fromInteraction?: boolean };
+
+export interface PostedMessage {
+  channelId: string;
+  messageId: string;
+}
+
+export interface DeliveryDeps {
+  client: Client;
+  applicationId: string;
+  store: Pick<JobStore, 'updateJobReply'>;
+  log: Logger;
+  progressIntervalMs: number;
+  now?: () => number;
+}
+
+/** How long before its token dies an interaction stops being used (an upload of a few MB must fit). */
+export const TOKEN_SAFETY_MS = 60_000;
+
+const DEAD_TOKEN_CODES = new Set<number | string>([RESTJSONErrorCodes.InvalidWebhookToken, RESTJSONErrorCodes.UnknownWebhook, RESTJSONErrorCodes.UnknownInteraction]);
+
+export class Delivery {
+  private chain: Promise<unknown> = Promise.resolve();
+  private pendingProgress: string | undefined;
+  private progressTimer: NodeJS.Timeout | undefined;
+  private lastProgressAt = 0;
+  private closed = false;
+
+  constructor(private readonly deps: DeliveryDeps, readonly jobId: number, private target: ReplyTarget) {}
+
+  private now(): number {
+    return this.deps.now?.() ?? Date.now();
+  }
+
+  /** True when the interaction's token will be dead in `withinMs` (then messages go to the channel). */
+  tokenExpiresWithin(withinMs: number): boolean {
+    return this.target.type === 'interaction' && this.target.expiresAt - this.now() < withinMs + TOKEN_SAFETY_MS;
+  }
+
+  /** Shows `text` where the music will appear, soon; a later call before it is shown replaces it. */
+  progress(text: string): void {
+    if (this.closed) return;
+    this.pendingProgress = text;
+    if (this.progressTimer) return;
+    const wait = Math.max(0, this.lastProgressAt + this.deps.progressIntervalMs - this.now());
+    this.progressTimer = setTimeout(() => {
+      this.progressTimer = undefined;
+      const pending = this.pendingProgress;
+      this.pendingProgress = undefined;
+      if (pending === undefined) return;
+      this.lastProgressAt = this.now();
+      this.run(() => this.showProgress(pending)).catch((error: unknown) => {
+        this.deps.log.debug({ err: error, job: this.jobId }, 'progress update failed');
+      });
+    }, wait);
+  }
+
+  /** Posts a take (or any message): the first replaces the progress, later ones are new messages. */
+  post(payload: BaseMessageOptions): Promise<PostedMessage> {
+    this.dropProgress();
+    return this.run(() => this.postNow(payload));
+  }
+
+  /** Says what went wrong where the music would have been. */
+  fail(text: string): Promise<void> {
+    this.dropProgress();
+    return this.run(() => this.failNow(text));
+  }
+
+  /** Waits for what was asked so far, and drops progress not yet shown. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.dropProgress();
+    await this.chain.catch(() => {});
+  }
+
+  private dropProgress(): void {
+    this.pendingProgress = undefined;
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = undefined;
+  }
+
+  private run<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.chain.then(operation, operation);
+    this.chain = result.catch(() => {});
+    return result;
+  }
+
+  private async setTarget(target: ReplyTarget): Promise<void> {
+    this.target = target;
+    await this.deps.store.updateJobReply(this.jobId, target as unknown as Record<string, unknown>);
+  }
+
+  /** The interaction's webhook while its token has time left; undefined once the job must use the channel. */
+  private async webhook(): Promise<InteractionWebhook | undefined> {
+    const target = this.target;
+    if (target.type !== 'interaction') return undefined;
+    if (target.expiresAt - this.now() > TOKEN_SAFETY_MS) return new InteractionWebhook(this.deps.client as Client<true>, this.deps.applicationId, target.token);
+    await this.moveToChannel();
+    return undefined;
+  }
+
+  private async moveToChannel(): Promise<void> {
+    if (this.target.type !== 'interaction') return;
+    this.deps.log.info({ job: this.jobId }, 'interaction token expiring: posting to the channel');
+    await this.setTarget({ type: 'channel', userId: this.target.userId, channelId: this.target.channelId, fromInteraction: true });
+  }
+
+  /** Runs `viaWebhook` while the token works, else (or when Discord refuses the token) `viaChannel`. */
+  private async either<T>(viaWebhook: (webhook: InteractionWebhook) => Promise<T>, viaChannel: () => Promise<T>): Promise<T> {
+    const webhook = await this.webhook();
+    if (!webhook) return viaChannel();
+    try {
+      return await viaWebhook(webhook);
+    } catch (error) {
+      if (!(error instanceof DiscordAPIError) || !DEAD_TOKEN_CODES.has(error.code)) throw error;
+      await this.moveToChannel();
+      return viaChannel();
+    }
+  }
+
+  private async channel() {
+    const channel = await this.deps.client.channels.fetch(this.target.channelId);
+    if (!channel || !channel.isTextBased() || !('send' in channel)) throw new Error(`channel ${this.target.channelId} cannot take messages`);
+    return channel;
+  }
+
+  /** A message from the channel path: a reply to the user's message, or a line that says whose piece it is. */
+  private async sendToChannel(payload: BaseMessageOptions): Promise<Message> {
+    const target = this.target;
+    if (target.type !== 'channel') throw new Error('not a channel target');
+    const channel = await this.channel();
+    const options = { ...payload, allowedMentions: NO_MENTIONS };
+    if (target.replyTo) return channel.send({ ...options, reply: { messageReference: target.replyTo, failIfNotExists: false } });
+    const owner = `For <@${target.userId}>:`;
+    return channel.send({ ...options, content: payload.content ? `${owner} ${payload.content}` : owner });
+  }
+
+  private async showProgress(text: string): Promise<void> {
+    const content = { content: text, allowedMentions: NO_MENTIONS };
+    await this.either(async (webhook) => {
+      if (this.target.type === 'interaction' && !this.target.originalUsed) await webhook.editMessage('@original', content);
+    }, async () => {
+      const target = this.target;
+      if (target.type !== 'channel' || target.fromInteraction) return; // a channel post for an interaction: no progress spam
+      const channel = await this.channel();
+      if (target.progressMessageId) {
+        await channel.messages.edit(target.progressMessageId, content);
+      } else {
+        const message = await this.sendToChannel(content);
+        await this.setTarget({ ...target, progressMessageId: message.id });
+      }
+    });
+  }
+
+  private async postNow(payload: BaseMessageOptions): Promise<PostedMessage> {
+    const options = { ...payload, allowedMentions: NO_MENTIONS };
+    const message = await this.either(async (webhook) => {
+      const target = this.target;
+      if (target.type !== 'interaction') throw new Error('not an interaction target');
+      if (target.originalUsed) return webhook.send(options);
+      const edited = await webhook.editMessage('@original', options);
+      await this.setTarget({ ...target, originalUsed: true });
+      return edited;
+    }, async () => {
+      const target = this.target;
+      if (target.type !== 'channel') throw new Error('not a channel target');
+      if (!target.progressMessageId) return this.sendToChannel(options);
+      const channel = await this.channel();
+      const edited = await channel.messages.edit(target.progressMessageId, options);
+      await this.setTarget({ ...target, progressMessageId: undefined });
+      return edited;
+    });
+    return { channelId: message.channelId, messageId: message.id };
+  }
+
+  private async failNow(text: string): Promise<void> {
+    const plain = { content: text, embeds: [], components: [], allowedMentions: NO_MENTIONS };
+    await this.either(async (webhook) => {
+      if (this.target.type === 'interaction' && !this.target.originalUsed) await webhook.editMessage('@original', plain);
+      else await webhook.send({ ...plain, flags: MessageFlags.Ephemeral });
+    }, async () => {
+      const target = this.target;
+      if (target.type !== 'channel') return;
+      if (target.progressMessageId) await (await this.channel()).messages.edit(target.progressMessageId, plain);
+      else await this.sendToChannel(plain);
+    });
+  }
+}

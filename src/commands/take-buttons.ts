@@ -1,0 +1,125 @@
+/**
+ * The buttons under a take. Vary asks how (a modal), Regenerate writes another take of the same request (a sibling,
+ * for preference pairs), Extend continues the take.
+ */
+import {
+  ActionRowBuilder, ModalBuilder, TextInputBuilder, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction,
+} from 'discord.js';
+import { MAX_BARS } from '../music/prompt.ts';
+import type { ScoreHeader } from '../music/tokenizer.ts';
+import type { TakeRecord } from '../store/types.ts';
+import type { ComposeOptions } from './compose-options.ts';
+import type { BotContext } from './context.ts';
+import { MAX_PROMPT_LENGTH, TEXT } from './messages.ts';
+import { answerPrivately, seedsFor, submitFromInteraction } from './submit.ts';
+import { parseTakeButtonId } from './take-message.ts';
+import type { TakeJobPayload } from './take-jobs.ts';
+
+/** Bars an Extend adds: as many as the take has, at most this many. */
+export const MAX_EXTEND_BARS = 8;
+const VARY_MODAL = /^vary:(\d+)$/;
+const INSTRUCTION_FIELD = 'instruction';
+
+export function isTakeButton(customId: string): boolean {
+  return parseTakeButtonId(customId) !== undefined;
+}
+
+export function isVaryModal(customId: string): boolean {
+  return VARY_MODAL.test(customId);
+}
+
+export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const parsed = parseTakeButtonId(interaction.customId)!;
+  const take = await ctx.store.getTake(parsed.takeId);
+  if (!take) {
+    await answerPrivately(interaction, TEXT.takeGone);
+    return;
+  }
+  if (parsed.action === 'vary') {
+    await interaction.showModal(varyModal(take));
+    return;
+  }
+  if (parsed.action === 'extend') {
+    const bars = (take.header as unknown as ScoreHeader).bars;
+    if (bars >= MAX_BARS) {
+      await answerPrivately(interaction, `That take already has ${MAX_BARS} bars, the longest Motif writes.`);
+      return;
+    }
+    const added = Math.min(bars, MAX_EXTEND_BARS, MAX_BARS - bars);
+    await submitFromInteraction(interaction, ctx, async () => {
+      const request = await ctx.store.createRequest({
+        userId: interaction.user.id, guildId: interaction.guildId, channelId: interaction.channelId!, prompt: `extend take #${take.id}`,
+        options: { parentTakeId: take.id, bars: added },
+      });
+      return { kind: 'extend', requestId: request.id, parentTakeId: take.id, bars: added, seeds: seedsFor(1) as [number] };
+    });
+    return;
+  }
+  const again = await regenerationOf(take, ctx);
+  if (typeof again === 'string') {
+    await answerPrivately(interaction, again);
+    return;
+  }
+  await submitFromInteraction(interaction, ctx, async () => again);
+}
+
+/** Another take like `take`: same request, same conditions, a new seed; or why there can be none. */
+async function regenerationOf(take: TakeRecord, ctx: BotContext): Promise<TakeJobPayload | string> {
+  const request = await ctx.store.getRequest(take.requestId);
+  if (!request) return TEXT.takeGone;
+  const seeds = seedsFor(1) as [number];
+  switch (take.origin) {
+    case 'compose':
+    case 'regenerate': {
+      const { seed: _seed, ...options } = request.options as unknown as ComposeOptions;
+      return { kind: 'regenerate', requestId: request.id, options: options as ComposeOptions, seeds };
+    }
+    case 'variation':
+      if (take.parentTakeId === null || take.instruction === null) return 'The take this one varied is no longer available.';
+      return { kind: 'vary', requestId: request.id, parentTakeId: take.parentTakeId, instruction: take.instruction, seeds };
+    case 'extension':
+      if (take.parentTakeId === null) return 'The take this one extended is no longer available.';
+      return { kind: 'extend', requestId: request.id, parentTakeId: take.parentTakeId, bars: Number(request.options.bars), seeds };
+  }
+}
+
+function varyModal(take: TakeRecord): ModalBuilder {
+  const input = new TextInputBuilder()
+    .setCustomId(INSTRUCTION_FIELD)
+    .setLabel('How should it change?')
+    .setPlaceholder('faster and add strings')
+    .setStyle(TextInputStyle.Short)
+    .setRequired(true)
+    .setMaxLength(MAX_PROMPT_LENGTH);
+  return new ModalBuilder()
+    .setCustomId(`vary:${take.id}`)
+    .setTitle(`Vary take #${take.id}`)
+    .addComponents(new ActionRowBuilder<TextInputBuilder>().addComponents(input));
+}
+
+export async function handleVaryModal(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  const takeId = Number(VARY_MODAL.exec(interaction.customId)![1]);
+  const instruction = interaction.fields.getTextInputValue(INSTRUCTION_FIELD).trim();
+  if (instruction === '') {
+    await answerPrivately(interaction, TEXT.emptyInstruction);
+    return;
+  }
+  if (instruction.length > MAX_PROMPT_LENGTH) {
+    await answerPrivately(interaction, TEXT.instructionTooLong);
+    return;
+  }
+  const take = await ctx.store.getTake(takeId);
+  if (!take) {
+    await answerPrivately(interaction, TEXT.takeGone);
+    return;
+  }
+  await submitFromInteraction(interaction, ctx, () => variationJob(ctx, take, instruction, interaction.user.id, interaction.guildId, interaction.channelId!));
+}
+
+/** Records a variation request of `take` and returns its job. */
+export async function variationJob(
+  ctx: BotContext, take: TakeRecord, instruction: string, userId: string, guildId: string | null, channelId: string,
+): Promise<TakeJobPayload> {
+  const request = await ctx.store.createRequest({ userId, guildId, channelId, prompt: instruction, options: { parentTakeId: take.id, instruction } });
+  return { kind: 'vary', requestId: request.id, parentTakeId: take.id, instruction, seeds: seedsFor(1) as [number] };
+}

@@ -1,0 +1,178 @@
+/**
+ * The work behind every request that makes music: compose (several takes), regenerate, vary, extend. Each take is
+ * composed, stored, rendered, posted, linked to its message and given its vote reactions. A job's seeds are fixed when
+ * it is accepted, so a job cut off by a restart makes the same takes again and skips those already posted.
+ */
+import { Routes } from 'discord.js';
+import type { Logger } from 'pino';
+import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
+import { decodeHeader, decodeScore } from '../music/tokenizer.ts';
+import type { JobRecord, MotifStore, TakeOrigin, TakeRecord } from '../store/types.ts';
+import type { ComposeOptions } from './compose-options.ts';
+import type { BotContext } from './context.ts';
+import { Delivery, type ReplyTarget } from './delivery.ts';
+import { TEXT, waitingText, workingText } from './messages.ts';
+import { takeMessage } from './take-message.ts';
+
+export type TakeJobPayload =
+  | { kind: 'compose'; requestId: number; options: ComposeOptions; seeds: number[] }
+  | { kind: 'regenerate'; requestId: number; options: ComposeOptions; seeds: [number] }
+  | { kind: 'vary'; requestId: number; parentTakeId: number; instruction: string; seeds: [number] }
+  | { kind: 'extend'; requestId: number; parentTakeId: number; bars: number; seeds: [number] };
+
+const ORIGIN: Record<TakeJobPayload['kind'], TakeOrigin> = { compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension' };
+
+/** What the job was about, in the user's words, for messages about it. */
+export function describeJob(payload: TakeJobPayload): string {
+  if (payload.kind === 'vary') return payload.instruction;
+  if (payload.kind === 'extend') return `extend take #${payload.parentTakeId}`;
+  return payload.options.prompt;
+}
+
+export function parentPiece(take: TakeRecord): ParentPiece {
+  return { prompt: take.prompt, header: decodeHeader(take.tokens), tokens: take.tokens, seed: take.seed };
+}
+
+/** The path segment Discord wants for a reaction: the unicode emoji, or name:id for a custom one. */
+export function reactionPath(emoji: string): string {
+  const custom = /^<a?:(\w+):(\d+)>$/.exec(emoji);
+  return encodeURIComponent(custom ? `${custom[1]}:${custom[2]}` : emoji);
+}
+
+class TakeGoneError extends Error {
+  readonly userFacing = true;
+  constructor() {
+    super(TEXT.takeGone);
+  }
+}
+
+type JobsContext = Pick<BotContext, 'client' | 'composer' | 'renderer' | 'store' | 'settings' | 'log'> & { progressIntervalMs: number };
+
+export class TakeJobs {
+  private readonly deliveries = new Map<number, Delivery>();
+  /** A running average of how long a job takes, to tell whether a waiting one will outlive its interaction token. */
+  private averageJobMs = 30_000;
+  concurrency = 1;
+
+  constructor(private readonly ctx: JobsContext) {}
+
+  private get store(): MotifStore {
+    return this.ctx.store;
+  }
+
+  private get log(): Logger {
+    return this.ctx.log;
+  }
+
+  delivery(job: JobRecord): Delivery {
+    let delivery = this.deliveries.get(job.id);
+    if (!delivery) {
+      delivery = new Delivery({
+        client: this.ctx.client, applicationId: this.ctx.settings.applicationId, store: this.store, log: this.log,
+        progressIntervalMs: this.ctx.progressIntervalMs,
+      }, job.id, job.reply as unknown as ReplyTarget);
+      this.deliveries.set(job.id, delivery);
+    }
+    return delivery;
+  }
+
+  /** Tells waiting users their place in line. */
+  showPositions(changes: ReadonlyMap<JobRecord, number>): void {
+    for (const [job, position] of changes) {
+      const delivery = this.delivery(job);
+      const expectedMs = (position * this.averageJobMs) / this.concurrency;
+      delivery.progress(waitingText(position, delivery.tokenExpiresWithin(expectedMs)));
+    }
+  }
+
+  /** Tells the user of a job that restarts cut off too often that it is lost. */
+  async abandon(job: JobRecord): Promise<void> {
+    const delivery = this.delivery(job);
+    try {
+      await delivery.fail(TEXT.lostInRestart(describeJob(job.payload as unknown as TakeJobPayload)));
+    } finally {
+      await this.release(job.id);
+    }
+  }
+
+  /** The queue's worker. */
+  readonly run = async (job: JobRecord, signal: AbortSignal): Promise<void> => {
+    const started = performance.now();
+    const payload = job.payload as unknown as TakeJobPayload;
+    const delivery = this.delivery(job);
+    try {
+      await this.makeTakes(payload, delivery, signal);
+      this.averageJobMs = 0.8 * this.averageJobMs + 0.2 * (performance.now() - started);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (isUserFacing(error)) {
+        this.log.info({ job: job.id, reason: error.message }, 'request refused');
+        await delivery.fail(error.message).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
+      } else {
+        this.log.error({ err: error, job: job.id, kind: payload.kind }, 'job failed');
+        await delivery.fail(TEXT.genericFailure).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
+      }
+      throw error;
+    } finally {
+      await this.release(job.id);
+    }
+  };
+
+  private async release(jobId: number): Promise<void> {
+    const delivery = this.deliveries.get(jobId);
+    this.deliveries.delete(jobId);
+    await delivery?.close();
+  }
+
+  private async makeTakes(payload: TakeJobPayload, delivery: Delivery, signal: AbortSignal): Promise<void> {
+    const origin = ORIGIN[payload.kind];
+    const parent = 'parentTakeId' in payload ? await this.store.getTake(payload.parentTakeId) : undefined;
+    if ('parentTakeId' in payload && !parent) throw new TakeGoneError();
+    const earlier = await this.store.takesOfRequest(payload.requestId);
+    const count = payload.seeds.length;
+    for (const [index, seed] of payload.seeds.entries()) {
+      let take = earlier.find((candidate) => candidate.seed === seed && candidate.origin === origin);
+      if (take?.messageId) continue;
+      if (!take) {
+        delivery.progress(workingText('composing', index + 1, count));
+        const piece = await this.compose(payload, seed, parent, signal);
+        signal.throwIfAborted();
+        take = await this.store.addTake({
+          requestId: payload.requestId, origin, parentTakeId: parent?.id ?? null,
+          instruction: payload.kind === 'vary' ? payload.instruction : null, prompt: piece.prompt, seed, tokens: piece.tokens,
+          modelId: piece.modelId, header: { ...piece.header },
+        });
+        this.log.info({ take: take.id, request: payload.requestId, origin, seed, bars: piece.header.bars, ms: Math.round(piece.timings.totalMs) }, 'take composed');
+      }
+      delivery.progress(workingText('rendering', index + 1, count));
+      const files = await this.ctx.renderer.render(decodeScore(take.tokens), take.prompt.slice(0, 80));
+      signal.throwIfAborted();
+      const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis));
+      await this.store.setTakeMessage(take.id, posted.channelId, posted.messageId);
+      this.log.info({ take: take.id, message: posted.messageId }, 'take posted');
+      await this.addVoteReactions(posted.channelId, posted.messageId);
+    }
+  }
+
+  private compose(payload: TakeJobPayload, seed: number, parent: TakeRecord | undefined, signal: AbortSignal): Promise<Composition> {
+    switch (payload.kind) {
+      case 'compose':
+      case 'regenerate':
+        return this.ctx.composer.compose({ ...payload.options, seed, signal });
+      case 'vary':
+        return this.ctx.composer.vary(parentPiece(parent!), payload.instruction, { seed, signal });
+      case 'extend':
+        return this.ctx.composer.extend(parentPiece(parent!), payload.bars, { seed, signal });
+    }
+  }
+
+  private async addVoteReactions(channelId: string, messageId: string): Promise<void> {
+    for (const emoji of this.ctx.settings.voteEmojis) {
+      try {
+        await this.ctx.client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, reactionPath(emoji)));
+      } catch (error) {
+        this.log.warn({ err: error, message: messageId }, 'could not add a vote reaction');
+      }
+    }
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * `motif bench`: how fast the pieces of a request are on this machine. Each figure comes with its baseline from the
+ * same run (batch 1 for larger batches, full recompute for the KV cache, the music's own length for compose and
+ * render), because these machines are noisy and absolute times travel badly. docs/BENCH.md describes the method.
+ */
+import { availableParallelism, cpus } from 'node:os';
+import { config } from '../config.ts';
+import { benchmarkDecode, MotifEngine, type DecodeBenchmark, type EngineOptions } from '../inference/index.ts';
+import { percentile } from '../music/metrics/index.ts';
+import { scoreEndTick, tickToSeconds } from '../music/score.ts';
+import { getSynthPool, renderAudio } from '../render/index.ts';
+import { benchKvCache, type KvCacheBench } from './kv-cache-bench.ts';
+
+export interface BenchOptions {
+  /** Compose (and compose + render) runs for the latency figures. */
+  runs: number;
+  /** Cached decoder steps per batch size. */
+  steps: number;
+  /** Sequence length for KV cache against full recompute. */
+  kvTokens: number;
+  /** Recompute is timed on every kvStride-th prefix length (kv-cache-bench.ts); 1 times them all. */
+  kvStride: number;
+  /** Length of the benchmark piece. */
+  seconds: number;
+  soundfont?: string;
+  engine?: Partial<EngineOptions>;
+  log?: (line: string) => void;
+}
+
+export const BENCH_DEFAULTS: BenchOptions = { runs: 5, steps: 128, kvTokens: 1000, kvStride: 10, seconds: 30 };
+
+/** A multi-track request whose tempo and instruments are forced, so every run writes the same kind of piece. */
+export const BENCH_PROMPT = 'an upbeat pop song at 120 bpm with piano, electric bass, strings and drums';
+
+export interface Latency {
+  runs: number;
+  p50Ms: number;
+  p95Ms: number;
+  minMs: number;
+  maxMs: number;
+}
+
+export interface BenchReport {
+  modelId: string;
+  machine: { cpu: string; cores: number; node: string; device: string; threads: number };
+  modelLoadMs: number;
+  encoder: { singleMs: number; guidedMs: number; guidedOverSingle: number };
+  decode: {
+    batch1TokPerS: number;
+    batch4TokPerS: number;
+    batch8TokPerS: number;
+    /** Throughput over batch 1's. */
+    batch4Scaling: number;
+    batch8Scaling: number;
+    detail: DecodeBenchmark['cached'];
+  };
+  kvCache: KvCacheBench;
+  kvCacheSpeedup1000: number;
+  /** A single request through the batching scheduler against the same request decoded on its own. */
+  batching: DecodeBenchmark['engine'];
+  compose30s: Latency & { audioSeconds: number; tokens: number; tokensPerSecond: number; realtimeX: number; encodeMs: number; decodeMs: number };
+  render: { audioSeconds: number; soundfontLoadMs: number; synthMs: number; loudnessMs: number; encodeMs: number; realtimeX: number; pipelineRealtimeX: number };
+  renderRealtimeX: number;
+  opusEncodeMs: number;
+  opusRealtimeX: number;
+  endToEnd: Latency & { overAudio: number };
+  endToEndMs: number;
+  peakRssMb: number;
+  totalMs: number;
+}
+
+const median = (values: readonly number[]) => percentile([...values].sort((a, b) => a - b), 50);
+
+function latency(values: readonly number[]): Latency {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { runs: values.length, p50Ms: percentile(sorted, 50), p95Ms: percentile(sorted, 95), minMs: sorted[0], maxMs: sorted[sorted.length - 1] };
+}
+
+async function timeEncoder(engine: MotifEngine, repeats = 20): Promise<BenchReport['encoder']> {
+  const model = engine.model;
+  const ids = model.textIds(BENCH_PROMPT);
+  const empty = model.textIds('');
+  const timed = async (captions: number[][]) => {
+    const times: number[] = [];
+    for (let i = 0; i < repeats; i++) {
+      const start = performance.now();
+      await model.encodeText(captions);
+      times.push(performance.now() - start);
+    }
+    return median(times);
+  };
+  await timed([ids]); // warm-up
+  const singleMs = await timed([ids]);
+  // With guidance the engine encodes the caption and the empty caption in one batch.
+  const guidedMs = await timed([ids, empty]);
+  return { singleMs, guidedMs, guidedOverSingle: guidedMs / singleMs };
+}
+
+export async function runBench(options: Partial<BenchOptions> = {}): Promise<BenchReport> {
+  const o = { ...BENCH_DEFAULTS, ...options };
+  const log = o.log ?? (() => {});
+  const started = performance.now();
+  const loadStart = performance.now();
+  const engine = await MotifEngine.load(o.engine);
+  const modelLoadMs = performance.now() - loadStart;
+  try {
+    log(`model ${engine.modelId} loaded in ${Math.round(modelLoadMs)} ms; encoder`);
+    const encoder = await timeEncoder(engine);
+    log(`decoder: ${o.steps} cached steps at batch 1, 4, 8; cache against recompute at ${o.kvTokens} tokens`);
+    // benchmarkDecode's own cache-vs-recompute times every prefix (minutes at 1,000 tokens on a real model): kept
+    // short here, and measured at kvTokens by benchKvCache instead.
+    const decode = await benchmarkDecode(engine, { steps: o.steps, batches: [1, 4, 8], recomputeTokens: 16 });
+    const kvCache = await benchKvCache(engine.model, o.kvTokens, o.kvStride);
+    const rate = (batch: number) => decode.cached.find((entry) => entry.batch === batch)!.tokensPerSecond;
+
+    log(`${o.runs} runs of a ${o.seconds} s piece: compose, render, encode`);
+    const pool = await getSynthPool(o.soundfont);
+    const composeMs: number[] = [];
+    const endToEndMs: number[] = [];
+    const renders = [];
+    const compositions = [];
+    for (let run = 0; run < o.runs; run++) {
+      const start = performance.now();
+      const piece = await engine.compose({ prompt: BENCH_PROMPT, seconds: o.seconds, seed: 1 + run });
+      const composed = performance.now();
+      const audio = await renderAudio(piece.score, { soundfont: o.soundfont });
+      endToEndMs.push(performance.now() - start);
+      composeMs.push(composed - start);
+      renders.push(audio);
+      compositions.push(piece);
+    }
+    const audioSeconds = median(compositions.map((piece) => tickToSeconds(piece.score, scoreEndTick(piece.score))));
+    const tokens = median(compositions.map((piece) => piece.timings.tokens));
+    const compose = latency(composeMs);
+    const renderedSeconds = median(renders.map((audio) => audio.seconds));
+    const synthMs = median(renders.map((audio) => audio.timings.synthMs));
+    const loudnessMs = median(renders.map((audio) => audio.timings.loudnessMs));
+    const encodeMs = median(renders.map((audio) => audio.timings.encodeMs));
+    const endToEnd = latency(endToEndMs);
+    return {
+      modelId: engine.modelId,
+      machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, device: engine.device, threads: o.engine?.threads ?? config().threads },
+      modelLoadMs,
+      encoder,
+      decode: {
+        batch1TokPerS: rate(1),
+        batch4TokPerS: rate(4),
+        batch8TokPerS: rate(8),
+        batch4Scaling: rate(4) / rate(1),
+        batch8Scaling: rate(8) / rate(1),
+        detail: decode.cached,
+      },
+      kvCache,
+      kvCacheSpeedup1000: kvCache.speedup,
+      batching: decode.engine,
+      compose30s: {
+        ...compose,
+        audioSeconds,
+        tokens,
+        tokensPerSecond: (tokens * 1000) / compose.p50Ms,
+        realtimeX: (audioSeconds * 1000) / compose.p50Ms,
+        encodeMs: median(compositions.map((piece) => piece.timings.encodeMs)),
+        decodeMs: median(compositions.map((piece) => piece.timings.decodeMs)),
+      },
+      render: {
+        audioSeconds: renderedSeconds,
+        soundfontLoadMs: pool.loadMs,
+        synthMs,
+        loudnessMs,
+        encodeMs,
+        realtimeX: (renderedSeconds * 1000) / synthMs,
+        pipelineRealtimeX: (renderedSeconds * 1000) / (synthMs + loudnessMs + encodeMs),
+      },
+      renderRealtimeX: (renderedSeconds * 1000) / synthMs,
+      opusEncodeMs: encodeMs,
+      opusRealtimeX: (renderedSeconds * 1000) / encodeMs,
+      endToEnd: { ...endToEnd, overAudio: endToEnd.p50Ms / (renderedSeconds * 1000) },
+      endToEndMs: endToEnd.p50Ms,
+      // maxRSS is in kilobytes; it covers the synthesis threads, not the ffmpeg child process.
+      peakRssMb: process.resourceUsage().maxRSS / 1024,
+      totalMs: performance.now() - started,
+    };
+  } finally {
+    await engine.close();
+  }
+}

@@ -1,0 +1,4 @@
+/** The store: requests, takes, votes and jobs behind one interface (SQLite today). */
+export type * from './types.ts';
+export { SqliteStore } from './sqlite-store.ts';
+export { preferencePairs, type PreferencePair } from './preferences.ts';

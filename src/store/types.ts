@@ -1,0 +1,132 @@
+/**
+ * What Motif remembers: requests, the takes made for them, votes on takes, and the jobs that make takes. The
+ * interfaces are asynchronous so that a server database (Postgres) can implement them as well as SQLite does.
+ */
+
+/** Where a take came from. */
+export type TakeOrigin = 'compose' | 'regenerate' | 'variation' | 'extension';
+
+export interface NewRequest {
+  userId: string;
+  guildId: string | null;
+  channelId: string;
+  prompt: string;
+  /** The request's options (bpm, key, bars, ...) as given, for regenerating later. */
+  options: Record<string, unknown>;
+}
+
+export interface RequestRecord extends NewRequest {
+  id: number;
+  createdAt: number;
+}
+
+export interface NewTake {
+  requestId: number;
+  origin: TakeOrigin;
+  /** The take this one varies or extends; null for a fresh take. */
+  parentTakeId: number | null;
+  /** What the user asked to change (variations). */
+  instruction: string | null;
+  /** The text the model was conditioned on. */
+  prompt: string;
+  seed: number;
+  tokens: readonly number[];
+  modelId: string;
+  /** bpm, key, meter, instruments, bars: what the take turned out to be. */
+  header: Record<string, unknown>;
+}
+
+export interface TakeRecord extends NewTake {
+  id: number;
+  /** Zero-based order among the takes of its request. */
+  index: number;
+  channelId: string | null;
+  messageId: string | null;
+  createdAt: number;
+}
+
+export type VoteValue = 1 | -1;
+
+export interface VoteTally {
+  up: number;
+  down: number;
+}
+
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'abandoned';
+
+export interface NewJob {
+  kind: string;
+  userId: string;
+  guildId: string | null;
+  channelId: string;
+  requestId: number | null;
+  /** What the job needs to run, for its worker (JSON-serialisable). */
+  payload: Record<string, unknown>;
+  /** Where its messages go (JSON-serialisable); may change while it runs. */
+  reply: Record<string, unknown>;
+}
+
+export interface JobRecord extends NewJob {
+  id: number;
+  status: JobStatus;
+  /** Times a worker started it; more than one means it was cut off by a restart. */
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface RequestStore {
+  createRequest(request: NewRequest): Promise<RequestRecord>;
+  getRequest(id: number): Promise<RequestRecord | undefined>;
+}
+
+export interface TakeStore {
+  addTake(take: NewTake): Promise<TakeRecord>;
+  getTake(id: number): Promise<TakeRecord | undefined>;
+  takeByMessage(messageId: string): Promise<TakeRecord | undefined>;
+  takesOfRequest(requestId: number): Promise<TakeRecord[]>;
+  setTakeMessage(takeId: number, channelId: string, messageId: string): Promise<void>;
+  /** Forgets a take and its votes; its variations keep their own data and lose the link. */
+  deleteTake(id: number): Promise<void>;
+}
+
+export interface VoteStore {
+  /** One vote per user per take: a later vote replaces an earlier one. */
+  setVote(takeId: number, userId: string, value: VoteValue, emoji: string): Promise<void>;
+  /** Removes the user's vote if it was cast with this emoji (removing an older, replaced reaction changes nothing). */
+  removeVote(takeId: number, userId: string, emoji: string): Promise<boolean>;
+  votesOf(takeId: number): Promise<VoteTally>;
+}
+
+export interface JobStore {
+  insertJob(job: NewJob): Promise<JobRecord>;
+  getJob(id: number): Promise<JobRecord | undefined>;
+  markJobStarted(id: number): Promise<JobRecord>;
+  finishJob(id: number, status: 'done' | 'failed' | 'abandoned', error?: string): Promise<void>;
+  updateJobReply(id: number, reply: Record<string, unknown>): Promise<void>;
+  /** Jobs queued or running, oldest first: after a restart these were cut off. */
+  unfinishedJobs(): Promise<JobRecord[]>;
+}
+
+export interface StoreStats {
+  requests: number;
+  takes: number;
+  variations: number;
+  upVotes: number;
+  downVotes: number;
+  voters: number;
+}
+
+/** A take with its votes, for preference export. */
+export interface ScoredTake extends TakeRecord {
+  votes: VoteTally;
+}
+
+export interface MotifStore extends RequestStore, TakeStore, VoteStore, JobStore {
+  stats(): Promise<StoreStats>;
+  /** Every take with at least one vote, with its tally. */
+  votedTakes(): Promise<ScoredTake[]>;
+  close(): Promise<void>;
+}
