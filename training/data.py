@@ -185,12 +185,13 @@ class TokenBatcher:
 
 
 def evaluation_batches(split, batch_tokens, max_music_len, max_text_len, max_examples=None, seed=1234):
-    """A fixed set of batches over the first max_examples examples (all when None), one caption each chosen by a
-    fixed seed, no caption dropout: the same numbers every time they are asked for."""
+    """A fixed set of batches over max_examples examples spread evenly over the split (all when None; the split is
+    in source order, so the first n would all come from one collection), one caption each chosen by a fixed seed, no
+    caption dropout: the same numbers every time they are asked for."""
     n = len(split) if max_examples is None else min(len(split), max_examples)
-    members = np.arange(n)
+    members = np.unique(np.linspace(0, len(split) - 1, n).round().astype(np.int64)) if n else np.arange(0)
     members = members[np.argsort(split.lengths[members], kind="stable")]
     rng = np.random.default_rng(seed)
-    chosen = {int(i): int(rng.integers(*split.caption_range(int(i)))) for i in range(n)}
+    chosen = {int(i): int(rng.integers(*split.caption_range(int(i)))) for i in members}
     for examples in _token_batches(members, split.lengths, batch_tokens, max_music_len):
         yield collate(split, examples, [chosen[i] for i in examples], max_music_len, max_text_len)

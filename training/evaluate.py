@@ -32,6 +32,8 @@ def main():
     parser.add_argument("--splits", default="validation,test", help="comma-separated splits to evaluate")
     parser.add_argument("--batch-tokens", type=int, default=16384)
     parser.add_argument("--device", default=None)
+    parser.add_argument("--max-examples", type=int, default=None,
+                        help="examples per split, spread evenly over it (all when left out)")
     args = parser.parse_args()
 
     device = torch.device(args.device or ("cuda" if torch.cuda.is_available() else "cpu"))
@@ -47,8 +49,9 @@ def main():
     results = {"ckpt": Path(args.ckpt).name, "step": checkpoint["step"]}
     for name in args.splits.split(","):
         split = Split(args.data, name, index)
-        results[name] = evaluate(model, split, device, args.batch_tokens, max_examples=None)
+        results[name] = evaluate(model, split, device, args.batch_tokens, max_examples=args.max_examples)
         m = results[name]
+        m["examples"] = args.max_examples or len(split)
         print(f"{name}: loss {m['loss']:.4f} perplexity {m['perplexity']:.2f} over {m['tokens']} tokens", flush=True)
     metrics_path(args.ckpt).write_text(json.dumps(results, indent=2) + "\n")
     print(f"wrote {metrics_path(args.ckpt)}")
