@@ -5,6 +5,7 @@
 import { MidiReadError } from './music/midi.ts';
 import { InputError } from './cli/input.ts';
 import { isUserFacing } from './inference/errors.ts';
+import { ConfigError } from './config.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<void> }> }> = {
   compose: { summary: 'compose "<prompt>" [--seed N] [--bars N] [--temperature T] [--out DIR] [--json]  compose, render .ogg/.mid/.png', load: () => import('./cli/compose.ts') },
@@ -40,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     await (await command.load()).run(args);
     return 0;
   } catch (error) {
-    if (error instanceof InputError || error instanceof MidiReadError || isUserFacing(error)
+    if (error instanceof InputError || error instanceof MidiReadError || error instanceof ConfigError || isUserFacing(error)
       || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`motif ${name}: ${(error as Error).message}`);
       return 1;

@@ -12,13 +12,7 @@ const SHUTDOWN_GRACE_MS = 20_000;
 
 export async function run(args: string[]): Promise<void> {
   parseArgs({ args, options: {} });
-  let config;
-  try {
-    config = loadBotConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) throw new InputError(error.message);
-    throw error;
-  }
+  const config = loadBotConfig();
   const log = createLogger(config.logLevel);
   const bot = await startBot({ config, log }).catch((error: unknown) => {
     if (error instanceof ConfigError) throw new InputError(error.message);

@@ -2,19 +2,12 @@
  * Render speed for `motif bench`: the same score rendered a few times with the font already loaded, median timings.
  */
 import type { Score } from '../music/score.ts';
-import { renderAudio, type RenderAudioOptions } from './audio.ts';
+import { renderAudio, type RenderAudioOptions, type RenderTimings } from './audio.ts';
 import { getSynthPool } from './synth-pool.ts';
 
-export interface RenderSpeed {
+/** Medians of several renders; totalMs is synthesis + loudness + encoding. */
+export interface RenderSpeed extends RenderTimings {
   audioSeconds: number;
-  soundfontLoadMs: number;
-  synthMs: number;
-  loudnessMs: number;
-  encodeMs: number;
-  /** Synthesis + loudness + encoding. */
-  totalMs: number;
-  /** Seconds of audio synthesized per second (the multiple of real time). */
-  synthSpeed: number;
   /** Seconds of finished Ogg Opus per second of the whole pipeline. */
   overallSpeed: number;
 }
