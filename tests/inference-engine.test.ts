@@ -85,6 +85,20 @@ describe.skipIf(!MODEL_DIR)('inference engine', () => {
     expect(result.score.tracks.map(instrumentOf)).toEqual([40, 42, DRUMS]);
   });
 
+  it('plays every instrument the prompt names, even when the model would fill the last bar without it', async () => {
+    // Seeds 1 and 3 of the first two prompts left the fiddle or the guitar silent before the last bar kept room for them.
+    const prompts = ['an irish jig on fiddle', 'country tune with acoustic guitar and fiddle', 'piano and cello duet, 4 bars', 'a lullaby on harp'];
+    const requests = prompts.flatMap((prompt) => [1, 2, 3].map((seed) => ({ prompt, seed })));
+    const results = await Promise.all(requests.map((request) => engine.compose(request)));
+    for (const [i, result] of results.entries()) {
+      expectWellFormed(result);
+      const named = result.attributes.instruments ?? [];
+      expect(named.length, prompts[Math.floor(i / 3)]).toBeGreaterThan(0);
+      const notes = (id: number) => result.score.tracks.filter((track) => instrumentOf(track) === id).reduce((sum, track) => sum + track.notes.length, 0);
+      for (const id of named) expect(notes(id), `${requests[i].prompt} seed ${requests[i].seed}: instrument ${id}`).toBeGreaterThan(0);
+    }
+  });
+
   it('lets explicit options override the prompt, and samples what is left open within its limits', async () => {
     const forced = await engine.compose({
       prompt: 'fast piano in A minor with drums, 12 bars', seed: 3, bpm: 72, key: { tonic: 2, mode: 'major' }, instruments: [24], drums: false, bars: 3,

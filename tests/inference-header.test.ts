@@ -227,4 +227,38 @@ describe('a generation between model calls', () => {
     free.decide();
     expect(free.choose(insisting(EOS))).toBe(EOS);
   });
+
+  it('keeps room in the last bar for a named instrument that has not played', () => {
+    const named = (forced: number[], mustPlay = [0, 40]) => new Generation({
+      textIds: [1], spec: { ...base, instruments: [0, 40], drums: false }, forced, seed: 1, sampling: { temperature: 0, topK: 0, topP: 1, guidance: 1 },
+      maxNewTokens: 1000, deadline: Date.now() + 60_000, contextLimit: 1024, mustPlay,
+    }, VOCAB_SIZE);
+    /** Logits that insist on `favourite`, with `second` the best of the rest. */
+    const preferring = (favourite: number, second: number) => {
+      const row = insisting(favourite);
+      row[second] = 10;
+      return row;
+    };
+    const oneBar = [BOS, ts(4, 4), ...tempoTokens(90), key(0), inst(0), inst(40), tokenId('bars', 0), BAR];
+    const lastPosition = tokenId('position', 31); // 4/4: 4 quarters of 8 slots
+    expect(isValid([...oneBar, lastPosition, inst(40), tokenId('pitch', 60), tokenId('velocity', 8), tokenId('duration', 7), EOS])).toBe(true);
+    // At the bar's last position a violin note first would close it with the piano silent: the piano comes first.
+    const late = named([...oneBar, lastPosition]);
+    expect(late.decide()).toBe('feed');
+    expect(late.choose(preferring(inst(40), inst(0)))).toBe(inst(0));
+    // The piano has played there; the violin may still follow it in the same position, and the end waits for it.
+    const pianoLast = [...oneBar, lastPosition, inst(0), tokenId('pitch', 60), tokenId('velocity', 8), tokenId('duration', 7)];
+    const after = named(pianoLast);
+    after.decide();
+    expect(after.choose(preferring(EOS, inst(40)))).toBe(inst(40));
+    // Mid-bar the model keeps its choice: a later position still has room for both.
+    const early = named([...oneBar, tokenId('position', 0)]);
+    early.decide();
+    expect(early.choose(insisting(inst(40)))).toBe(inst(40));
+    // A named instrument left out of a forced header holds nothing open.
+    const absent = named([BOS, ts(4, 4), ...tempoTokens(90), key(0), inst(0), tokenId('bars', 0), BAR, ...pianoLast.slice(oneBar.length)], [0, 40]);
+    absent.decide();
+    expect(absent.choose(insisting(EOS))).toBe(EOS);
+    expect(isValid(absent.result())).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
 import {
-  MUSICALITY_METRICS, compressionRatio, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
+  MUSICALITY_METRICS, barsToLastOnset, compressionRatio, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
   measureAdherence, measureMusicality, pitchClassEntropy, polyphony, polyphonyRate, scaleConsistency, summarize,
   tempoBin, tempoBinMatch, tempoBinNearMatch, type Musicality,
 } from '../src/music/metrics/index.ts';
@@ -81,6 +81,18 @@ describe('prompt adherence', () => {
       bpm: false, tempoBin: false, tempoBinNear: true, timeSignature: false, drums: false, bars: false,
     });
     expect(measureAdherence({}, waltz)).toEqual({});
+  });
+
+  it('counts bars to the one where the last note starts, so a final note held over the bar line still passes', () => {
+    const held = structuredClone(waltz);
+    held.tracks[1].notes.at(-1)!.duration = 72; // the last bass note rings a whole bar past the end of bar 4
+    expect(barsToLastOnset(held)).toBe(4);
+    expect(measureAdherence({ bars: 4 }, held)).toEqual({ bars: true });
+    expect(measureAdherence({ bars: 5 }, held)).toEqual({ bars: false });
+    held.tracks[0].notes.push(note(bars * 36, 62)); // one note starting on bar 5's downbeat makes it 5 bars
+    expect(measureAdherence({ bars: 4 }, held)).toEqual({ bars: false });
+    expect(barsToLastOnset(held)).toBe(5);
+    expect(barsToLastOnset(score([track(0, [])], 100, [3, 4]))).toBe(0);
   });
 
   it('judges the kit by `drums`, never as a requested instrument', () => {

@@ -5,9 +5,9 @@
  */
 import { detectKey } from '../music/key-detection.ts';
 import { keyName, type Key } from '../music/keys.ts';
-import { dominantBpm, dominantTimeSignature, measureAdherence, playingInstruments, measureMusicality, type Musicality } from '../music/metrics/index.ts';
+import { barsToLastOnset, dominantBpm, dominantTimeSignature, measureAdherence, playingInstruments, measureMusicality, type Musicality } from '../music/metrics/index.ts';
 import { instrumentName } from '../music/instruments.ts';
-import { DRUMS, barsOf, scoreEndTick, type Score } from '../music/score.ts';
+import { DRUMS, type Score } from '../music/score.ts';
 import type { Expectation } from './prompt-file.ts';
 
 export const CHECKS = [
@@ -47,10 +47,8 @@ export interface MeasuredPiece {
   timeSignature: string;
   instruments: string[];
   drums: boolean;
-  /** Bars up to the bar of the last note onset (the bars the piece writes). */
+  /** Bars up to the bar of the last note onset (the bars the piece writes, as adherence counts them). */
   bars: number;
-  /** Bars up to the end of the last note (a held final note may ring into one more). */
-  barsToLastNoteEnd: number;
   headerBars: number;
   notes: number;
 }
@@ -96,18 +94,9 @@ export function judgePiece(expectation: Expectation, score: Score, key: Key | nu
   checks.instrumentRecall = adherence.instrumentRecall;
   checks.instrumentPrecision = adherence.instrumentPrecision;
   checks.drums = asNumber(adherence.drums);
-  // Not adherence.bars, which counts to the end of the last note: a final chord held over the last bar line would
-  // fail a piece that wrote exactly the bars asked for.
-  if (expectation.bars !== undefined) checks.bars = Number(barsWritten(score) === expectation.bars);
+  checks.bars = asNumber(adherence.bars);
   for (const check of CHECKS) if (checks[check] === undefined) delete checks[check];
   return checks;
-}
-
-/** Bars up to and including the one where the last note starts; 0 without notes. */
-export function barsWritten(score: Score): number {
-  const onsets = score.tracks.flatMap((track) => track.notes.map((note) => note.onset));
-  if (onsets.length === 0) return 0;
-  return barsOf(score, Math.max(...onsets) + 1).length;
 }
 
 export function measurePiece(score: Score, header: { key: Key | null; bars: number }, key: Key | null = detectKey(score).key): MeasuredPiece {
@@ -119,8 +108,7 @@ export function measurePiece(score: Score, header: { key: Key | null; bars: numb
     timeSignature: dominantTimeSignature(score).join('/'),
     instruments: playing.filter((id) => id !== DRUMS).map(instrumentName),
     drums: playing.includes(DRUMS),
-    bars: barsWritten(score),
-    barsToLastNoteEnd: scoreEndTick(score) > 0 ? barsOf(score, scoreEndTick(score)).length : 0,
+    bars: barsToLastOnset(score),
     headerBars: header.bars,
     notes: score.tracks.reduce((sum, track) => sum + track.notes.length, 0),
   };

@@ -5,10 +5,11 @@
  */
 import { GrammarState, validationError } from '../music/grammar.ts';
 import { createRandom, type Random } from '../music/random.ts';
-import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType } from '../music/vocab.ts';
+import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType, tokenValue } from '../music/vocab.ts';
 import { BOS as TEXT_BOS } from '../music/text-tokenizer.ts';
 import { GenerationTimeoutError } from './errors.ts';
 import { restrictBody, restrictHeader, type HeaderSpec } from './header-spec.ts';
+import { keepRoomForNamedInstruments } from './must-play.ts';
 import { MaskProcessor, applyGuidance, samplingChain, type LogitsProcessor, type Sampler, type SamplingOptions } from './logits.ts';
 import type { CrossState, KvCache } from './tensors.ts';
 import { slidingWindow } from './window.ts';
@@ -29,8 +30,8 @@ export interface GenerationPlan {
   /** Tokens the model may see at once (at most the manifest's max_music_len). */
   contextLimit: number;
   /**
-   * Instruments the request named (drums = DRUMS): until each has played, its instrument token is favoured and the
-   * piece may not end while something else can still be written.
+   * Instruments the request named (drums = DRUMS): until each has played, its instrument token is favoured, and in a
+   * piece of fixed length the last bar keeps room for it (`must-play.ts`).
    */
   mustPlay?: number[];
 }
@@ -71,6 +72,8 @@ export class Generation {
   private headerDone = false;
   /** Instruments still to be heard (token ids). */
   private readonly unplayed: Set<number>;
+  /** The lowest of them as an instrument id, -1 when none is left. */
+  private firstUnplayed = -1;
 
   constructor(plan: GenerationPlan, vocabSize: number) {
     if (plan.forced.length > 0 && plan.forced[0] !== MUSIC_BOS) throw new RangeError('forced tokens start with BOS');
@@ -82,6 +85,7 @@ export class Generation {
     this.sampler = chain.sampler;
     this.random = createRandom(plan.seed);
     this.unplayed = new Set((plan.mustPlay ?? []).map((id) => tokenId('instrument', id)));
+    this.updateFirstUnplayed();
   }
 
   /** Caption ids per row: the caption, then the empty caption for the unconditional row. */
@@ -130,11 +134,7 @@ export class Generation {
     this.grammar.allowed(this.mask);
     if (!this.headerDone && this.tokens.length > 0) restrictHeader(this.mask, this.tokens, this.plan.spec);
     else if (this.headerDone) restrictBody(this.mask, this.plan.spec);
-    // The end may wait for a named instrument while the last bar still has room (never with open-ended BARS_64).
-    if (this.unplayed.size && this.mask[EOS] && !this.mask[BAR]) {
-      this.mask[EOS] = 0;
-      if (this.mask.every((allowed) => allowed === 0)) this.mask[EOS] = 1;
-    }
+    if (this.headerDone) keepRoomForNamedInstruments(this.mask, this.grammar, this.firstUnplayed);
     let count = 0;
     let only = -1;
     for (let id = 0; id < this.mask.length; id++) {
@@ -168,8 +168,20 @@ export class Generation {
     this.tokens.push(token);
     this.pending.push(token);
     if (counts) this.newTokens += 1;
-    if (tokenType(token) === 'bars') this.headerDone = true;
-    else if (this.headerDone) this.unplayed.delete(token);
+    if (tokenType(token) === 'bars') {
+      this.headerDone = true;
+      // Only header instruments can play; one left out (a forced header) must not hold the piece open.
+      for (const id of this.unplayed) if (!this.tokens.includes(id)) this.unplayed.delete(id);
+      this.updateFirstUnplayed();
+    } else if (this.headerDone && this.unplayed.delete(token)) {
+      this.updateFirstUnplayed();
+    }
+  }
+
+  private updateFirstUnplayed(): void {
+    let first = -1;
+    for (const id of this.unplayed) if (first < 0 || id < first) first = id;
+    this.firstUnplayed = first < 0 ? -1 : tokenValue(first);
   }
 
   /** The model has read the first `count` pending tokens. */

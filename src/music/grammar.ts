@@ -61,6 +61,21 @@ export class GrammarState {
     return this.barsDone;
   }
 
+  /** True inside the header's last bar when the count is fixed: only EOS may follow it. */
+  get inFinalBar(): boolean {
+    return this.totalBars > 0 && !this.barsOpenEnded && this.barsDone >= this.totalBars;
+  }
+
+  /** Positions after the current one that the bar still has room for (all of them at a bar's start). */
+  get positionsLeft(): number {
+    return Math.max(0, this.positionsInBar - this.lastPosition - 1);
+  }
+
+  /** The instrument whose notes are being written at the current position; -1 before the first one. */
+  get instrument(): number {
+    return this.currentInstrument;
+  }
+
   /** Writes 1 for every token id allowed next and 0 for the rest into `mask` (length VOCAB_SIZE). */
   allowed(mask: Uint8Array): Uint8Array {
     mask.fill(0);

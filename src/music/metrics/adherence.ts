@@ -33,6 +33,7 @@ export interface Adherence {
   instrumentPrecision?: number;
   /** Drums present exactly when requested (or absent when the prompt said none). */
   drums?: boolean;
+  /** The bars written (`barsToLastOnset`) equal the requested count. */
   bars?: boolean;
 }
 
@@ -70,8 +71,18 @@ export function measureAdherence(expected: PromptExpectation, score: Score, opti
     result.instrumentPrecision = pitched.length ? hits / pitched.length : 0;
   }
   if (expected.drums !== undefined) result.drums = playing.has(DRUMS) === expected.drums;
-  if (expected.bars !== undefined) result.bars = barsOf(score, scoreEndTick(score)).length === expected.bars;
+  if (expected.bars !== undefined) result.bars = barsToLastOnset(score) === expected.bars;
   return result;
+}
+
+/**
+ * Bars up to and including the one where the last note starts (0 without notes): the count a header's BARS states.
+ * Not to where the last note ends, which a final note held over the bar line would push one bar further.
+ */
+export function barsToLastOnset(score: Score): number {
+  let lastOnset = -1;
+  for (const track of score.tracks) for (const note of track.notes) lastOnset = Math.max(lastOnset, note.onset);
+  return lastOnset < 0 ? 0 : barsOf(score, lastOnset + 1).length;
 }
 
 /** Instrument ids (GM program or DRUMS) of the tracks that play at least one note. */
