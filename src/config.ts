@@ -24,6 +24,8 @@ const envSchema = z.object({
   /** 0 turns top-k off. */
   MOTIF_TOP_K: z.coerce.number().int().min(0).max(1000).default(0),
   MOTIF_TOP_P: z.coerce.number().gt(0).max(1).default(0.95),
+  /** Strength of the key prior on pitches (src/inference/key-prior.ts); 0 turns it off. */
+  MOTIF_KEY_PRIOR: z.coerce.number().min(0).max(5).default(1),
   /** Longest piece the model may choose when a request states no length. */
   MOTIF_DEFAULT_MAX_BARS: positiveInt(16, 64),
 });
@@ -33,6 +35,7 @@ export interface SamplingDefaults {
   temperature: number;
   topK: number;
   topP: number;
+  keyPrior: number;
 }
 
 export interface MotifConfig {
@@ -82,6 +85,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvFile = pa
       temperature: values.MOTIF_TEMPERATURE,
       topK: values.MOTIF_TOP_K,
       topP: values.MOTIF_TOP_P,
+      keyPrior: values.MOTIF_KEY_PRIOR,
     },
     defaultMaxBars: values.MOTIF_DEFAULT_MAX_BARS,
   };

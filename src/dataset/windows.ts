@@ -2,8 +2,9 @@
  * Cuts a piece into training windows: 4 to 16 whole bars on bar lines, each short enough for the model's context.
  * Long songs give several windows; a dense stretch gets a shorter window rather than being dropped.
  */
-import { barsOf, scoreEndTick, sliceBars, type Score } from '../music/score.ts';
+import { barSlicer, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
 import type { Random } from '../music/random.ts';
+import { BAR } from '../music/vocab.ts';
 
 export interface WindowOptions {
   minBars: number;
@@ -26,29 +27,84 @@ export interface Window {
 /** Encodes a window; the key is resolved by the caller (labelled or detected). */
 export type WindowEncoder = (score: Score, bars: number) => number[];
 
-function barHasOnset(score: Score, start: number, end: number): boolean {
-  return score.tracks.some((track) => track.notes.some((note) => note.onset >= start && note.onset < end));
+/** For each bar, how many notes start in it: one pass over the notes. */
+function onsetsPerBar(score: Score, bars: readonly Bar[]): number[] {
+  const counts = new Array<number>(bars.length).fill(0);
+  for (const track of score.tracks) {
+    for (const note of track.notes) {
+      let low = 0;
+      let high = bars.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >>> 1;
+        if (bars[mid].start <= note.onset) low = mid;
+        else high = mid - 1;
+      }
+      const bar = bars[low];
+      if (bar && note.onset >= bar.start && note.onset < bar.start + bar.ticks) counts[low] += 1;
+    }
+  }
+  return counts;
+}
+
+/** Fewest tokens a window can have: BOS, meter, tempo, key, one instrument, bars, EOS. */
+const MIN_FRAME_TOKENS = 8;
+
+/**
+ * The longest window from `start`, up to `length` bars, that could fit: each bar takes at least its BAR, a position
+ * and a pitch and a duration per note. Cuts very dense candidates down before they are encoded at all.
+ */
+function boundedLength(onsets: readonly number[], start: number, length: number, maxTokens: number): number {
+  let tokens = MIN_FRAME_TOKENS;
+  for (let bars = 0; bars < length; bars++) {
+    const count = onsets[start + bars];
+    tokens += 1 + (count > 0 ? 1 : 0) + 2 * count;
+    if (tokens > maxTokens) return bars;
+  }
+  return length;
+}
+
+/**
+ * The most opening bars of an encoded window whose own encoding fits in `maxTokens`. A shorter window's sequence is
+ * this one's up to that bar plus EOS, except that its header may list fewer instruments, so the count is an upper
+ * bound and the shorter window always fits. One encoding replaces a search that encoded the window again and again.
+ */
+export function barsThatFit(tokens: readonly number[], maxTokens: number): number {
+  let bars = 0;
+  for (let i = 0; i < tokens.length; i++) {
+    if (tokens[i] !== BAR) continue;
+    // Tokens before this BAR hold the header and `bars` whole bars; EOS comes after them.
+    if (i + 1 > maxTokens) break;
+    bars += 1;
+  }
+  return Math.max(0, bars - 1);
 }
 
 export function cutWindows(score: Score, encode: WindowEncoder, random: Random, options: WindowOptions = DEFAULT_WINDOW_OPTIONS): Window[] {
   const bars = barsOf(score, scoreEndTick(score));
-  const filled = bars.map((bar) => barHasOnset(score, bar.start, bar.start + bar.ticks));
+  const onsets = onsetsPerBar(score, bars);
+  const filled = onsets.map((count) => count > 0);
+  const slice = barSlicer(score);
   const windows: Window[] = [];
   let start = filled.indexOf(true);
   while (start >= 0 && start + options.minBars <= bars.length) {
     const shortest = Math.max(options.minBars, Math.min(8, options.maxBars));
-    let length = Math.min(bars.length - start, shortest + random.int(options.maxBars - shortest + 1));
+    const drawn = Math.min(bars.length - start, shortest + random.int(options.maxBars - shortest + 1));
+    const length = boundedLength(onsets, start, drawn, options.maxTokens);
     let window: Window | undefined;
-    while (length >= options.minBars) {
-      const slice = sliceBars(score, start, length);
-      if (slice.tracks.length === 0) break;
-      const tokens = encode(slice, length);
+    const cut = length >= options.minBars ? slice(start, length) : undefined;
+    if (cut && cut.tracks.length > 0) {
+      const tokens = encode(cut, length);
       if (tokens.length <= options.maxTokens) {
-        window = { fromBar: start, bars: length, score: slice, tokens };
-        break;
+        window = { fromBar: start, bars: length, score: cut, tokens };
+      } else {
+        // Too dense: the longest opening that fits, read off this encoding, then encoded on its own.
+        const fitting = barsThatFit(tokens, options.maxTokens);
+        const shorter = fitting >= options.minBars ? slice(start, fitting) : undefined;
+        const shorterTokens = shorter && shorter.tracks.length > 0 ? encode(shorter, fitting) : undefined;
+        if (shorter && shorterTokens && shorterTokens.length <= options.maxTokens) {
+          window = { fromBar: start, bars: fitting, score: shorter, tokens: shorterTokens };
+        }
       }
-      // Shrink in proportion to the overflow, at least by one bar.
-      length = Math.min(length - 1, Math.floor((length * options.maxTokens) / tokens.length));
     }
     const filledBars = filled.slice(start, start + (window?.bars ?? options.minBars)).filter(Boolean).length;
     if (window && filledBars * 2 >= window.bars) windows.push(window);

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { MUSICALITY_METRICS, type Summary } from '../music/metrics/index.ts';
 import { CHECKS, CHECK_LABELS, REQUIREMENT_CHECKS } from './judge.ts';
+import type { SamplingOptions } from '../inference/logits.ts';
 import type { EvalReport, EvalRun } from './run-eval.ts';
 
 const fixed = (value: number | null | undefined, digits = 3) => (value === null || value === undefined || !Number.isFinite(value) ? 'n/a' : value.toFixed(digits));
@@ -35,6 +36,8 @@ export function evalMarkdown(report: EvalReport): string {
   const { settings } = report;
   add('# Motif evaluation', '');
   add(`Model \`${report.model.id}\` (${report.model.device}), ${report.createdAt}. Prompts: \`${settings.prompts}\` (${settings.promptCount}), seeds ${settings.seeds.join(', ')}.`);
+  const sampling = settings.sampling as Partial<SamplingOptions> | undefined;
+  if (sampling) add(`Sampling: temperature ${sampling.temperature}, top-k ${sampling.topK || 'off'}, top-p ${sampling.topP}, guidance ${sampling.guidance}, key prior ${sampling.keyPrior || 'off'}.`);
   add(isSkipped(report.dataset) ? `Dataset: none (${report.dataset.skipped}).` : `Dataset: \`${path.relative(process.cwd(), report.dataset.dir) || '.'}\`${report.dataset.matchesModel ? '' : ' (WARNING: its text vocabulary is not the model\'s)'}.`);
   add(`Runs: ${report.outcomes.composed} composed, ${report.outcomes.refused} refused, ${report.outcomes.failed} failed; ${(report.timings.totalMs / 1000).toFixed(1)} s in all.`, '');
 

@@ -94,10 +94,11 @@ export interface EvalReport {
   runs: EvalRun[];
 }
 
-function countFields(runs: readonly EvalRun[], field: 'notScored' | 'unknown', seeds: number): Record<string, number> {
-  const counts: Record<string, number> = {};
-  for (const run of runs) for (const name of Object.keys(run[field])) counts[name] = (counts[name] ?? 0) + 1 / seeds;
-  return counts;
+/** How many prompts (not runs: each prompt runs once per seed) carry each field. */
+function countFields(runs: readonly EvalRun[], field: 'notScored' | 'unknown'): Record<string, number> {
+  const lines: Record<string, Set<number>> = {};
+  for (const run of runs) for (const name of Object.keys(run[field])) (lines[name] ??= new Set()).add(run.line);
+  return Object.fromEntries(Object.entries(lines).map(([name, set]) => [name, set.size]));
 }
 
 async function composeAndJudge(engine: MotifEngine, item: EvalPrompt, seed: number, index: BarIndex | undefined): Promise<EvalRun> {
@@ -221,8 +222,8 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     attributes,
     overall,
     outcomes,
-    notScored: countFields(runs, 'notScored', seeds.length),
-    unknownFields: countFields(runs, 'unknown', seeds.length),
+    notScored: countFields(runs, 'notScored'),
+    unknownFields: countFields(runs, 'unknown'),
     musicality: compareMusicality(composed.map((run) => run.musicality!), loadReference()),
     originality: index ? summarizeOriginality(runs) : noDataset,
     captionOverlap,

@@ -10,6 +10,7 @@ import { BOS as TEXT_BOS } from '../music/text-tokenizer.ts';
 import { GenerationTimeoutError } from './errors.ts';
 import { restrictBody, restrictHeader, type HeaderSpec } from './header-spec.ts';
 import { keepRoomForNamedInstruments } from './must-play.ts';
+import { applyKeyPrior, keyPriorBias } from './key-prior.ts';
 import { MaskProcessor, applyGuidance, samplingChain, type LogitsProcessor, type Sampler, type SamplingOptions } from './logits.ts';
 import type { CrossState, KvCache } from './tensors.ts';
 import { slidingWindow } from './window.ts';
@@ -74,6 +75,8 @@ export class Generation {
   private readonly unplayed: Set<number>;
   /** The lowest of them as an instrument id, -1 when none is left. */
   private firstUnplayed = -1;
+  /** Logit bonus per pitch class from the header's key, once it is written. */
+  private keyBias: Float32Array | undefined;
 
   constructor(plan: GenerationPlan, vocabSize: number) {
     if (plan.forced.length > 0 && plan.forced[0] !== MUSIC_BOS) throw new RangeError('forced tokens start with BOS');
@@ -156,6 +159,7 @@ export class Generation {
   choose(cond: Float32Array, uncond?: Float32Array): number {
     if (uncond) applyGuidance(cond, uncond, this.plan.sampling.guidance);
     if (this.headerDone) for (const id of this.unplayed) cond[id] += MUST_PLAY_BIAS;
+    if (this.headerDone && this.keyBias) applyKeyPrior(cond, this.keyBias);
     for (const processor of this.processors) processor.process(cond);
     const token = this.sampler.sample(cond, this.random);
     this.sampled += 1;
@@ -168,7 +172,9 @@ export class Generation {
     this.tokens.push(token);
     this.pending.push(token);
     if (counts) this.newTokens += 1;
-    if (tokenType(token) === 'bars') {
+    if (tokenType(token) === 'key') {
+      this.keyBias = keyPriorBias(token, this.plan.sampling.keyPrior ?? 0);
+    } else if (tokenType(token) === 'bars') {
       this.headerDone = true;
       // Only header instruments can play; one left out (a forced header) must not hold the piece open.
       for (const id of this.unplayed) if (!this.tokens.includes(id)) this.unplayed.delete(id);

@@ -124,6 +124,8 @@ export interface SamplingOptions {
   topP: number;
   /** Classifier-free guidance scale; 1 means the conditional model alone (no unconditional row). */
   guidance: number;
+  /** Strength of the key prior on pitches once the header names a key (key-prior.ts); 0 or absent turns it off. */
+  keyPrior?: number;
 }
 
 /** The processors after masking, in order, and the sampler that ends the chain. */

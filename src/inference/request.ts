@@ -34,6 +34,7 @@ const requestSchema = z.object({
   topK: z.number().int().min(0, 'top-k must be a whole number from 0 (off) to 1000.').max(1000, 'top-k must be a whole number from 0 (off) to 1000.').optional(),
   topP: z.number().gt(0, 'top-p must be above 0 and at most 1.').max(1, 'top-p must be above 0 and at most 1.').optional(),
   guidance: z.number().min(0, 'The guidance scale must be from 0 to 20.').max(20, 'The guidance scale must be from 0 to 20.').optional(),
+  keyPrior: z.number().min(0, 'The key prior must be from 0 (off) to 5.').max(5, 'The key prior must be from 0 (off) to 5.').optional(),
   maxTokens: z.number().int().min(MIN_TOKENS, `The token limit must be at least ${MIN_TOKENS}.`).optional(),
   timeoutMs: z.number().positive('The time limit must be above 0.').optional(),
   signal: z.instanceof(AbortSignal).optional(),
@@ -65,7 +66,7 @@ export interface ResolvedRequest {
 /** Sampling, seed and limits of a request, checked; throws a PromptError a user can read. */
 export type RequestLimits = Pick<ResolvedRequest, 'sampling' | 'seed' | 'maxTokens' | 'timeoutMs' | 'signal'>;
 
-const limitsSchema = requestSchema.pick({ seed: true, temperature: true, topK: true, topP: true, guidance: true, maxTokens: true, timeoutMs: true, signal: true });
+const limitsSchema = requestSchema.pick({ seed: true, temperature: true, topK: true, topP: true, guidance: true, keyPrior: true, maxTokens: true, timeoutMs: true, signal: true });
 
 export function resolveLimits(options: z.input<typeof limitsSchema>, defaults: RequestDefaults): RequestLimits {
   const checked = limitsSchema.safeParse(options);
@@ -77,6 +78,7 @@ export function resolveLimits(options: z.input<typeof limitsSchema>, defaults: R
       topK: limits.topK ?? defaults.sampling.topK,
       topP: limits.topP ?? defaults.sampling.topP,
       guidance: limits.guidance ?? defaults.sampling.guidance,
+      keyPrior: limits.keyPrior ?? defaults.sampling.keyPrior,
     },
     seed: limits.seed ?? randomInt(0, 0x100000000),
     maxTokens: limits.maxTokens ?? defaults.maxTokens,

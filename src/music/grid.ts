@@ -53,8 +53,15 @@ export function snapOffset(offset: number): number {
   return quarter * TICKS_PER_QUARTER + best;
 }
 
+/** durationIndex for every whole tick count up to twice the longest bin: the tokenizer asks once per note. */
+const DURATION_INDEX_TABLE = Int8Array.from({ length: 2 * DURATION_BINS[DURATION_BINS.length - 1] + 1 }, (_, ticks) => nearestDurationBin(ticks));
+
 /** Index of the nearest duration bin to a fractional length in ticks. */
 export function durationIndex(ticks: number): number {
+  return Number.isInteger(ticks) && ticks >= 0 && ticks < DURATION_INDEX_TABLE.length ? DURATION_INDEX_TABLE[ticks] : nearestDurationBin(ticks);
+}
+
+function nearestDurationBin(ticks: number): number {
   let best = 0;
   for (let i = 1; i < DURATION_BINS.length; i++) {
     if (Math.abs(DURATION_BINS[i] - ticks) < Math.abs(DURATION_BINS[best] - ticks)) best = i;

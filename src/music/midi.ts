@@ -1,5 +1,6 @@
 /**
- * MIDI in and out of the score model, through @tonejs/midi.
+ * MIDI in and out of the score model: read with midi-file (midi-events.ts, @tonejs/midi's pairing rules in linear
+ * time), written with @tonejs/midi.
  *
  * Reading quantizes onto the shared grid (src/music/grid.ts) and gives one track per instrument, so that a score
  * read from a file, analysed, tokenized and written again all agree. A file that cannot be read raises a
@@ -12,6 +13,7 @@ import {
 } from './score.ts';
 import { clampBpm, normalizeTimeSignature, snapDuration, snapOffset } from './grid.ts';
 import { instrumentName } from './instruments.ts';
+import { readMidiEvents, type RawMidi } from './midi-events.ts';
 
 const { Midi } = tonejs;
 
@@ -76,10 +78,10 @@ function findTag(bytes: Uint8Array, tag: string): number {
   return -1;
 }
 
-function parseWithTonejs(bytes: Uint8Array): InstanceType<typeof Midi> {
+function parseEvents(bytes: Uint8Array): RawMidi {
   const trimmed = trimMidiChunks(bytes);
   try {
-    return new Midi(trimmed);
+    return readMidiEvents(trimmed);
   } catch (error) {
     throw new MidiReadError('corrupt', error instanceof Error ? error.message : String(error));
   }
@@ -87,13 +89,13 @@ function parseWithTonejs(bytes: Uint8Array): InstanceType<typeof Midi> {
 
 /** Reads MIDI bytes into a quantized score with one track per instrument. */
 export function readMidi(bytes: Uint8Array): Score {
-  const midi = parseWithTonejs(bytes);
-  const ppq = midi.header.ppq;
-  if (!(ppq > 0)) throw new MidiReadError('bad-header', `division ${ppq} is not ticks per quarter note`);
+  const midi = parseEvents(bytes);
+  const ppq = midi.ppq;
+  if (!(ppq !== undefined && ppq > 0)) throw new MidiReadError('bad-header', `division ${ppq} is not ticks per quarter note`);
   const toGrid = (ticks: number) => (ticks * TICKS_PER_QUARTER) / ppq;
 
   const timeSignatures = quantizeTimeSignatures(
-    midi.header.timeSignatures.map((ts) => ({ tick: toGrid(ts.ticks), numerator: ts.timeSignature[0], denominator: ts.timeSignature[1] })),
+    midi.timeSignatures.map((ts) => ({ tick: toGrid(ts.ticks), numerator: ts.numerator, denominator: ts.denominator })),
   );
   let lastTick = 0;
   for (const track of midi.tracks) {
@@ -102,13 +104,13 @@ export function readMidi(bytes: Uint8Array): Score {
   const bars = barsOf({ timeSignatures }, lastTick + 1);
   const snapTick = (exact: number) => snapToBarGrid(bars, exact);
 
-  const tempos = quantizeTempos(midi.header.tempos.map((tempo) => ({ tick: snapTick(toGrid(tempo.ticks)), bpm: tempo.bpm })));
+  const tempos = quantizeTempos(midi.tempos.map((tempo) => ({ tick: snapTick(toGrid(tempo.ticks)), bpm: tempo.bpm })));
 
   const byInstrument = new Map<number, Track>();
   for (const source of midi.tracks) {
     if (source.notes.length === 0) continue;
-    const isDrum = source.channel === 9 || source.instrument.percussion;
-    const program = isDrum ? 0 : Math.max(0, Math.min(127, source.instrument.number));
+    const isDrum = source.channel === 9;
+    const program = isDrum ? 0 : Math.max(0, Math.min(127, source.program));
     const id = instrumentOf({ program, isDrum });
     let track = byInstrument.get(id);
     if (!track) {
@@ -122,7 +124,7 @@ export function readMidi(bytes: Uint8Array): Score {
         onset: snapTick(toGrid(note.ticks)),
         duration: snapDuration(toGrid(note.durationTicks)),
         pitch: note.midi,
-        velocity: Math.max(1, Math.min(127, Math.round(note.velocity * 127))),
+        velocity: Math.max(1, Math.min(127, note.velocity)),
       });
     }
   }

@@ -128,25 +128,56 @@ export function tickToSeconds(score: Pick<Score, 'tempos'>, tick: number): numbe
  * the window's start, and the changes inside it. Notes keep their length (they may ring past the window's end).
  */
 export function sliceBars(score: Score, fromBar: number, count: number): Score {
-  const bars = barsOf(score, 0, fromBar + count + 1);
-  const start = bars[fromBar].start;
-  const end = bars[fromBar + count].start;
-  const inWindow = (tick: number) => tick >= start && tick < end;
-  const first = bars[fromBar];
-  return {
-    tempos: [
-      { tick: 0, bpm: tempoAt(score, start) },
-      ...score.tempos.filter((t) => t.tick > start && t.tick < end).map((t) => ({ tick: t.tick - start, bpm: t.bpm })),
-    ],
-    timeSignatures: [
-      { tick: 0, numerator: first.numerator, denominator: first.denominator },
-      ...score.timeSignatures.filter((ts) => ts.tick > start && ts.tick < end).map((ts) => ({ ...ts, tick: ts.tick - start })),
-    ],
-    tracks: score.tracks
-      .map((track) => ({
-        ...track,
-        notes: track.notes.filter((n) => inWindow(n.onset)).map((n) => ({ ...n, onset: n.onset - start })),
-      }))
-      .filter((track) => track.notes.length > 0),
+  return barSlicer(score)(fromBar, count);
+}
+
+/** First index in `notes` (sorted by onset) whose onset is at or after `tick`. */
+function firstOnsetAtOrAfter(notes: readonly Note[], tick: number): number {
+  let low = 0;
+  let high = notes.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (notes[mid].onset < tick) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+function sortedByOnset(notes: readonly Note[]): boolean {
+  for (let i = 1; i < notes.length; i++) if (notes[i].onset < notes[i - 1].onset) return false;
+  return true;
+}
+
+/**
+ * `sliceBars` for many slices of one score: the bar lines and whether each track is in onset order are worked out
+ * once, so a slice costs its own notes rather than the whole score's (cutting a long song into windows was quadratic).
+ */
+export function barSlicer(score: Score): (fromBar: number, count: number) => Score {
+  let bars = barsOf(score, scoreEndTick(score));
+  const sorted = score.tracks.map((track) => sortedByOnset(track.notes));
+  return (fromBar, count) => {
+    if (bars.length < fromBar + count + 1) bars = barsOf(score, 0, fromBar + count + 1);
+    const start = bars[fromBar].start;
+    const end = bars[fromBar + count].start;
+    const first = bars[fromBar];
+    const notesIn = (notes: readonly Note[], inOrder: boolean) => (inOrder
+      ? notes.slice(firstOnsetAtOrAfter(notes, start), firstOnsetAtOrAfter(notes, end))
+      : notes.filter((n) => n.onset >= start && n.onset < end));
+    return {
+      tempos: [
+        { tick: 0, bpm: tempoAt(score, start) },
+        ...score.tempos.filter((t) => t.tick > start && t.tick < end).map((t) => ({ tick: t.tick - start, bpm: t.bpm })),
+      ],
+      timeSignatures: [
+        { tick: 0, numerator: first.numerator, denominator: first.denominator },
+        ...score.timeSignatures.filter((ts) => ts.tick > start && ts.tick < end).map((ts) => ({ ...ts, tick: ts.tick - start })),
+      ],
+      tracks: score.tracks
+        .map((track, index) => ({
+          ...track,
+          notes: notesIn(track.notes, sorted[index]).map((n) => ({ ...n, onset: n.onset - start })),
+        }))
+        .filter((track) => track.notes.length > 0),
+    };
   };
 }

@@ -84,7 +84,8 @@ export function encodeScore(score: Score, options: EncodeOptions = {}): number[]
   for (const track of tracks) {
     const instrument = instrumentOf(track);
     for (const note of track.notes) {
-      if (note.onset < end) notes.push({ ...note, instrument });
+      // Only the fields used: one object shape keeps the sort and the loop below fast.
+      if (note.onset < end) notes.push({ onset: note.onset, instrument, pitch: note.pitch, velocity: note.velocity, duration: note.duration });
     }
   }
   notes.sort((a, b) => a.onset - b.onset || a.instrument - b.instrument || a.pitch - b.pitch);
