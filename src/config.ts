@@ -19,7 +19,8 @@ const envSchema = z.object({
   MOTIF_MAX_BATCH: positiveInt(8, 64),
   MOTIF_MAX_TOKENS: positiveInt(6144, 100_000),
   MOTIF_REQUEST_TIMEOUT_S: positiveInt(180, 3600),
-  MOTIF_GUIDANCE: z.coerce.number().min(0).max(20).default(3),
+  /** Unset: the model's manifest recommends one, else DEFAULT_GUIDANCE (src/inference/engine.ts). */
+  MOTIF_GUIDANCE: z.coerce.number().min(0).max(20).optional(),
   MOTIF_TEMPERATURE: z.coerce.number().min(0).max(5).default(1),
   /** 0 turns top-k off. */
   MOTIF_TOP_K: z.coerce.number().int().min(0).max(1000).default(0),
@@ -31,7 +32,8 @@ const envSchema = z.object({
 });
 
 export interface SamplingDefaults {
-  guidance: number;
+  /** Undefined: the model's recommendation (manifest `sampling.guidance`), else 3. */
+  guidance: number | undefined;
   temperature: number;
   topK: number;
   topP: number;

@@ -22,7 +22,7 @@ describe('configuration', () => {
     expect(config.device).toBe('cpu');
     expect(config.threads).toBeGreaterThanOrEqual(1);
     expect(config.threads).toBeLessThanOrEqual(4);
-    expect(config.sampling).toEqual({ guidance: 3, temperature: 1, topK: 0, topP: 0.95, keyPrior: 1 });
+    expect(config.sampling).toEqual({ guidance: undefined, temperature: 1, topK: 0, topP: 0.95, keyPrior: 1 });
     expect(config.requestTimeoutMs).toBe(180_000);
   });
 

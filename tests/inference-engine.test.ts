@@ -6,7 +6,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MotifEngine, type Composition } from '../src/inference/engine.ts';
+import { DEFAULT_GUIDANCE, MotifEngine, type Composition } from '../src/inference/engine.ts';
 import { GenerationTimeoutError, ModelMismatchError, PromptError } from '../src/inference/errors.ts';
 import { cudaProviderInstalled } from '../src/inference/sessions.ts';
 import { validationError } from '../src/music/grammar.ts';
@@ -228,6 +228,24 @@ describe.skipIf(!MODEL_DIR)('model folder checks', () => {
     await expect(load({ modelDir: damaged })).rejects.toThrow(/does not match its manifest/);
     const vocab = await withManifest((m) => ((m.architecture as { music_vocab: number }).music_vocab = RANGES.duration.start));
     await expect(load({ modelDir: vocab })).rejects.toThrow(ModelMismatchError);
+  });
+
+  it('takes the guidance scale the manifest recommends unless the configuration states one', async () => {
+    const recommending = await withManifest((m) => (m.sampling = { guidance: 1 }));
+    const fromModel = await load({ modelDir: recommending, sampling: { ...SAMPLING, guidance: undefined } });
+    const stated = fromModel.withOptions({ sampling: { ...SAMPLING, guidance: 2 } });
+    const plain = await load({ sampling: { ...SAMPLING, guidance: undefined } });
+    try {
+      expect(fromModel.sampling.guidance).toBe(1);
+      expect(stated.sampling.guidance).toBe(2);
+      const shipped = JSON.parse(await readFile(path.join(MODEL_DIR!, 'manifest.json'), 'utf8')) as { sampling?: { guidance?: number } };
+      expect(plain.sampling.guidance).toBe(shipped.sampling?.guidance ?? DEFAULT_GUIDANCE);
+      // Guidance 1 decodes one row (no unconditional caption): the piece still comes out whole.
+      expectWellFormed(await fromModel.compose({ prompt: 'piano', seed: 3, bars: 2 }));
+    } finally {
+      await fromModel.close();
+      await plain.close();
+    }
   });
 
   it.skipIf(cudaProviderInstalled())('falls back to CPU with one log line when CUDA is asked for but not installed', async () => {

@@ -261,6 +261,29 @@ def write_parity(out, caption, prefix, steps, reference):
     (out / "parity.json").write_text(json.dumps(parity) + "\n")
 
 
+# Below this, captions do not move the predictions: the text encoder is switched off (models/MODEL.md tells how the
+# first CPU model ended up so), guidance only doubles the work, and the manifest recommends guidance 1.
+TEXT_SENSITIVITY_FLOOR = 1e-3
+
+
+@torch.no_grad()
+def text_sensitivity(model, data, examples=16, header_positions=12):
+    """How much a caption moves the model: the mean absolute difference of the header tokens' log-probabilities
+    between each validation example's first caption and the empty caption. None without a dataset."""
+    if data is None:
+        return None
+    split = Split(Path(data), "validation", read_index(data))
+    diffs = []
+    for i in np.linspace(0, len(split) - 1, num=min(examples, len(split)), dtype=int):
+        music = torch.from_numpy(split.music_ids(int(i))[:header_positions])[None]
+        caption = torch.from_numpy(split.caption_ids(split.caption_range(int(i))[0]))[None]
+        empty = torch.tensor([[split.text_vocab["bos_id"]]])
+        with_text = torch.log_softmax(model(caption, torch.ones_like(caption), music), dim=-1)
+        without = torch.log_softmax(model(empty, torch.ones_like(empty), music), dim=-1)
+        diffs.append((with_text - without).abs().mean().item())
+    return float(np.mean(diffs))
+
+
 def read_metrics(ckpt, checkpoint):
     path = metrics_path(ckpt)
     if path.exists():
@@ -317,6 +340,13 @@ def main():
     reference = pytorch_reference(model, caption, prefix, steps)
     write_parity(out, caption, prefix, steps, reference)
 
+    sensitivity = text_sensitivity(model, data)
+    if sensitivity is not None:
+        print(f"text sensitivity: {sensitivity:.2e} (mean |log p(header | caption) - log p(header | empty caption)|)")
+        if sensitivity < TEXT_SENSITIVITY_FLOOR:
+            print("warning: captions do not move this model's predictions (its text encoder is switched off); "
+                  "the manifest recommends guidance 1")
+
     files = {"encoder": file_entry(out / "encoder.onnx"), "decoder": file_entry(out / "decoder.onnx")}
     parity = {"onnxruntime": None}
     try:
@@ -364,7 +394,10 @@ def main():
                      "seconds": round(checkpoint["train_seconds"]), "torch": checkpoint["torch"],
                      "best_val_loss": checkpoint["best_val_loss"], "dataset_splits": dataset.get("splits")},
         "parity": parity,
+        "text_sensitivity": sensitivity,
     }
+    if sensitivity is not None and sensitivity < TEXT_SENSITIVITY_FLOOR:
+        manifest["sampling"] = {"guidance": 1}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out}/manifest.json: {manifest['id']}")
     for entry in files.values():

@@ -66,7 +66,7 @@ export async function run(args: string[]): Promise<void> {
       dataDir: values.data,
       modelDir: values.model ?? settings.modelDir,
       concurrency: values.concurrency ? positiveInt('concurrency', values.concurrency) : settings.maxBatch,
-      settings: { sampling: settings.sampling, maxTokens: settings.maxTokens, defaultMaxBars: settings.defaultMaxBars },
+      settings: { sampling: engine.sampling, maxTokens: settings.maxTokens, defaultMaxBars: settings.defaultMaxBars },
       log,
     });
     const markdown = evalMarkdown(report);

@@ -29,7 +29,8 @@ export interface EngineOptions {
   maxBatch: number;
   maxTokens: number;
   requestTimeoutMs: number;
-  sampling: SamplingOptions;
+  /** Guidance left undefined takes the model's recommendation (manifest `sampling.guidance`), else DEFAULT_GUIDANCE. */
+  sampling: Omit<SamplingOptions, 'guidance'> & { guidance?: number };
   defaultMaxBars: number;
   /** Tokens the model sees at once; the manifest's max_music_len unless smaller. */
   contextLength?: number;
@@ -102,6 +103,9 @@ export interface Variation extends Composition {
   checks: ChangeCheck[];
 }
 
+/** Classifier-free guidance when neither the environment nor the model's manifest states one. */
+export const DEFAULT_GUIDANCE = 3;
+
 export function engineOptionsFrom(config: MotifConfig): EngineOptions {
   return {
     modelDir: config.modelDir,
@@ -118,12 +122,13 @@ export function engineOptionsFrom(config: MotifConfig): EngineOptions {
 export class MotifEngine {
   readonly model: OnnxMusicModel;
   private readonly scheduler: DecodeScheduler;
-  private readonly options: EngineOptions;
+  private readonly options: EngineOptions & { sampling: SamplingOptions };
   readonly contextLength: number;
 
   private constructor(model: OnnxMusicModel, options: EngineOptions) {
     this.model = model;
-    this.options = options;
+    const guidance = options.sampling.guidance ?? model.manifest.sampling?.guidance ?? DEFAULT_GUIDANCE;
+    this.options = { ...options, sampling: { ...options.sampling, guidance } };
     this.contextLength = Math.min(options.contextLength ?? Infinity, model.dims.maxMusicLen);
     this.scheduler = new DecodeScheduler(model, { maxBatch: options.maxBatch, prefillThreshold: options.prefillThreshold });
   }
@@ -145,6 +150,11 @@ export class MotifEngine {
 
   get modelId(): string {
     return this.model.id;
+  }
+
+  /** The sampling defaults in force: the environment's, with guidance from the model where the environment is silent. */
+  get sampling(): SamplingOptions {
+    return this.options.sampling;
   }
 
   get device(): Device {

@@ -34,6 +34,8 @@ const manifestSchema = z.object({
   music_vocab_hash: z.string().nullable(),
   text_vocab_hash: z.string().nullable(),
   files: z.object({ encoder: fileEntry, decoder: fileEntry, text_tokenizer: fileEntry.optional(), parity: fileEntry.optional() }),
+  /** Sampling this model was measured to work best with (models/MODEL.md says why); the environment overrides it. */
+  sampling: z.object({ guidance: z.number().min(0).max(20).optional() }).optional(),
 });
 
 export type ModelManifest = z.infer<typeof manifestSchema>;
