@@ -5,9 +5,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildDataset, DEFAULT_BUILD_OPTIONS } from '../src/dataset/build.ts';
 import type { BuildReport } from '../src/dataset/card.ts';
+import { buildInstrumentPalettes } from '../src/dataset/instrument-palettes.ts';
 import { readIndex, readSplit } from '../src/dataset/reader.ts';
 import { SPLITS } from '../src/dataset/split.ts';
 import { isValid } from '../src/music/grammar.ts';
+import { parsePrompt } from '../src/music/prompt.ts';
+import { decodeHeader } from '../src/music/tokenizer.ts';
 import { MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
 import { DATA_DIR } from './helpers/data.ts';
 
@@ -78,5 +81,26 @@ describe('dataset build on a small --limit set', () => {
     }
     expect(examples).toBeGreaterThan(50);
     expect(empty).toBeGreaterThan(0);
+  });
+  it('counts which instruments each genre uses, from the genres its captions name and the instruments its headers list', () => {
+    const palettes = buildInstrumentPalettes(first.dir, { minExamples: 1, minShare: 0 });
+    const index = readIndex(first.dir);
+    expect(palettes.dataset).toBe(index.text_vocab.hash);
+    const genres = Object.entries(palettes.genres);
+    expect(genres.length).toBeGreaterThan(3);
+    const train = readSplit(first.dir, 'train');
+    const played = new Set<number>();
+    for (let i = 0; i < train.count; i++) for (const id of decodeHeader(train.music(i)).instruments) played.add(id);
+    for (const [genre, palette] of genres) {
+      expect(parsePrompt(genre).ok, genre).toBe(true);
+      expect(palette.examples).toBeGreaterThan(0);
+      for (const [id, share] of Object.entries(palette.instruments)) {
+        expect(played.has(Number(id))).toBe(true);
+        expect(share).toBeGreaterThan(0);
+        expect(share).toBeLessThanOrEqual(1);
+      }
+    }
+    // The assembled lo-fi arrangements are electric piano, bass and drums.
+    expect(Object.keys(palettes.genres.lofi?.instruments ?? {})).toContain('4');
   });
 });

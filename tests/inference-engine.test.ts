@@ -10,6 +10,7 @@ import { DEFAULT_GUIDANCE, MotifEngine, type Composition } from '../src/inferenc
 import { GenerationTimeoutError, ModelMismatchError, PromptError } from '../src/inference/errors.ts';
 import { cudaProviderInstalled } from '../src/inference/sessions.ts';
 import { validationError } from '../src/music/grammar.ts';
+import { PALETTES_FORMAT } from '../src/music/instrument-palettes.ts';
 import { DRUMS, instrumentOf } from '../src/music/score.ts';
 import { decodeScore } from '../src/music/tokenizer.ts';
 import { BAR, EOS, KEY_NONE, RANGES } from '../src/music/vocab.ts';
@@ -228,6 +229,24 @@ describe.skipIf(!MODEL_DIR)('model folder checks', () => {
     await expect(load({ modelDir: damaged })).rejects.toThrow(/does not match its manifest/);
     const vocab = await withManifest((m) => ((m.architecture as { music_vocab: number }).music_vocab = RANGES.duration.start));
     await expect(load({ modelDir: vocab })).rejects.toThrow(ModelMismatchError);
+  });
+
+  it('chooses a genre\'s instruments from the palette file of the model folder', async () => {
+    const dir = await withManifest(() => {});
+    const palettes = { format: PALETTES_FORMAT, dataset: 'test', genres: { lofi: { examples: 10, instruments: { 4: 1, 33: 0.5, 128: 1 } } } };
+    await writeFile(path.join(dir, 'instrument-palettes.json'), JSON.stringify(palettes));
+    const withPalettes = await load({ modelDir: dir });
+    try {
+      for (const seed of [1, 2, 3]) {
+        const piece = await withPalettes.compose({ prompt: 'lo-fi beat', seed, bars: 2 });
+        expectWellFormed(piece);
+        for (const id of piece.header.instruments) expect([4, 33, DRUMS]).toContain(id);
+      }
+      // Instruments the prompt names win over the palette.
+      expect((await withPalettes.compose({ prompt: 'lo-fi beat with a flute', seed: 1, bars: 2 })).header.instruments).toContain(73);
+    } finally {
+      await withPalettes.close();
+    }
   });
 
   it('takes the guidance scale the manifest recommends unless the configuration states one', async () => {

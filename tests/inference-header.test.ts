@@ -51,6 +51,17 @@ describe('forced header', () => {
     expect(allowedAfter(start, { ...base, instruments: [], drums: true })).toEqual(['KEY_NONE']);
   });
 
+  it('lets the model choose only among a genre\'s palette when no instruments are stated', () => {
+    const lofi: HeaderSpec = { ...base, palette: [4, 32, 33, DRUMS] };
+    const header = [...start, key(9)];
+    expect(allowedAfter(header, lofi)).toEqual(['INST_4', 'INST_32', 'INST_33']);
+    expect(allowedAfter([...header, inst(4)], lofi).filter((name) => name.startsWith('INST'))).toEqual(['INST_32', 'INST_33', 'INST_DRUMS']);
+    // Drums outside the palette stay out unless the prompt asks for them.
+    const noDrums: HeaderSpec = { ...base, palette: [0, 24] };
+    expect(allowedAfter([...header, inst(0)], noDrums).filter((name) => name.startsWith('INST'))).toEqual(['INST_24']);
+    expect(allowedAfter([...header, inst(0)], { ...noDrums, drums: true }).filter((name) => name.startsWith('INST'))).toEqual(['INST_24', 'INST_DRUMS']);
+  });
+
   it('forces exactly the stated instruments, with drums only when asked or left open', () => {
     const spec: HeaderSpec = { ...base, instruments: [33, 0], drums: true };
     const header = [...start, key(9)];

@@ -217,6 +217,7 @@ export class MotifEngine {
       maxTokens: this.options.maxTokens,
       timeoutMs: this.options.requestTimeoutMs,
       defaultMaxBars: this.options.defaultMaxBars,
+      palettes: this.model.palettes,
     };
   }
 

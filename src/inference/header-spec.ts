@@ -18,6 +18,8 @@ export interface HeaderSpec {
   mode?: Mode;
   /** The exact pitched instruments (GM programs), when stated; [] with drums means drums alone. */
   instruments?: number[];
+  /** When no instruments are stated: the only ones (GM programs, DRUMS) the model may choose, from the genre's palette. */
+  palette?: number[];
   drums?: boolean;
   bars?: number;
   /** A length in seconds, turned into bars once the header's tempo and meter are known. */
@@ -137,8 +139,9 @@ function restrictInstrumentsOrBars(mask: Uint8Array, header: HeaderSoFar, spec: 
     keepOnly(mask, (id) => {
       const instrument = tokenValue(id);
       // A piece in a key has a pitched instrument first; a piece without a key is drums alone.
-      if (instrument === DRUMS) return spec.drums !== false && (keyless || chosen.length > 0);
-      return !keyless && !full;
+      const inPalette = !spec.palette || spec.palette.includes(instrument);
+      if (instrument === DRUMS) return spec.drums !== false && (keyless || chosen.length > 0) && (inPalette || spec.drums === true);
+      return !keyless && !full && inPalette;
     }, RANGES.instrument);
     if (spec.drums === true && !drumsChosen) {
       mask.fill(0, RANGES.bars.start, RANGES.bars.start + RANGES.bars.size);

@@ -8,6 +8,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { parsePalettes, type InstrumentPalettes } from '../music/instrument-palettes.ts';
 import { TextTokenizer } from '../music/text-tokenizer.ts';
 import { BOS, EOS, MUSIC_VOCAB_HASH, PAD, VOCAB_SIZE } from '../music/vocab.ts';
 import { ModelFilesError, ModelMismatchError } from './errors.ts';
@@ -57,6 +58,8 @@ export interface ModelFolder {
   tokenizer: TextTokenizer;
   encoderPath: string;
   decoderPath: string;
+  /** instrument-palettes.json when the folder has a valid one (npx motif palettes). */
+  palettes?: InstrumentPalettes;
 }
 
 async function readJson(file: string, what: string): Promise<unknown> {
@@ -120,6 +123,9 @@ async function checkFile(dir: string, entry: z.infer<typeof fileEntry>): Promise
 }
 
 /** Reads and checks a model folder: manifest, vocabularies, text tokenizer and the ONNX files' checksums. */
+/** Optional: which instruments each genre uses (src/music/instrument-palettes.ts). */
+export const PALETTES_FILE = 'instrument-palettes.json';
+
 export async function openModelFolder(dir: string): Promise<ModelFolder> {
   const folder = path.resolve(dir);
   const manifest = parseManifest(await readJson(path.join(folder, 'manifest.json'), 'manifest.json'), path.join(folder, 'manifest.json'));
@@ -135,12 +141,15 @@ export async function openModelFolder(dir: string): Promise<ModelFolder> {
   checkTextTokenizer(manifest, tokenizer);
   const [encoderPath, decoderPath] = await Promise.all([checkFile(folder, manifest.files.encoder), checkFile(folder, manifest.files.decoder)]);
   const a = manifest.architecture;
+  const palettesFile = path.join(folder, PALETTES_FILE);
+  const palettes = existsSync(palettesFile) ? parsePalettes(await readJson(palettesFile, PALETTES_FILE)) : undefined;
   return {
     dir: folder,
     manifest,
     tokenizer,
     encoderPath,
     decoderPath,
+    palettes,
     dims: {
       layers: a.dec_layers, heads: a.n_heads, headDim: a.head_dim, vocab: a.music_vocab,
       maxMusicLen: a.max_music_len, maxTextLen: a.max_text_len,

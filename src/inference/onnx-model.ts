@@ -3,6 +3,7 @@
  * `decode` (new tokens + cache -> logits + the grown cache), following training/export.py's contract.
  */
 import * as ort from 'onnxruntime-node';
+import type { InstrumentPalettes } from '../music/instrument-palettes.ts';
 import type { ModelDims, ModelFolder, ModelManifest } from './manifest.ts';
 import { openModelFolder } from './manifest.ts';
 import { createSessions, type Device, type ModelSessions } from './sessions.ts';
@@ -38,12 +39,15 @@ export class OnnxMusicModel {
   readonly dims: ModelDims;
   readonly tokenizer: TextTokenizer;
   readonly device: Device;
+  /** Instruments per genre, when the model folder has them. */
+  readonly palettes: InstrumentPalettes | undefined;
   private readonly sessions: ModelSessions;
 
   private constructor(folder: ModelFolder, sessions: ModelSessions) {
     this.manifest = folder.manifest;
     this.dims = folder.dims;
     this.tokenizer = folder.tokenizer;
+    this.palettes = folder.palettes;
     this.sessions = sessions;
     this.device = sessions.device;
   }

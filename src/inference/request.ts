@@ -5,6 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
+import { paletteFor, type InstrumentPalettes } from '../music/instrument-palettes.ts';
 import { parsePrompt, MAX_SECONDS, MIN_SECONDS, type PromptAttributes } from '../music/prompt.ts';
 import { DRUMS } from '../music/score.ts';
 import { MAX_BARS } from '../music/vocab.ts';
@@ -47,6 +48,8 @@ export interface RequestDefaults {
   maxTokens: number;
   timeoutMs: number;
   defaultMaxBars: number;
+  /** Instruments per genre: a prompt naming a genre and no instruments has its instruments chosen among them. */
+  palettes?: InstrumentPalettes;
 }
 
 export interface ResolvedRequest {
@@ -106,6 +109,7 @@ export function resolveRequest(request: ComposeRequest, defaults: RequestDefault
     key: attributes.key,
     mode: attributes.key ? undefined : attributes.mode,
     instruments,
+    palette: instruments === undefined ? paletteFor(defaults.palettes, attributes.genres) : undefined,
     drums: attributes.drums,
     bars: attributes.bars,
     seconds: attributes.bars === undefined ? attributes.seconds : undefined,
