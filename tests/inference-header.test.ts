@@ -58,6 +58,8 @@ describe('forced header', () => {
     expect(allowedAfter([...header, inst(4)], lofi).filter((name) => name.startsWith('INST'))).toEqual(['INST_32', 'INST_33', 'INST_DRUMS']);
     // Drums outside the palette stay out unless the prompt asks for them.
     const noDrums: HeaderSpec = { ...base, palette: [0, 24] };
+    expect(allowedAfter(start, noDrums)).not.toContain('KEY_NONE'); // no key would mean drums alone
+    expect(allowedAfter(start, lofi)).toContain('KEY_NONE');
     expect(allowedAfter([...header, inst(0)], noDrums).filter((name) => name.startsWith('INST'))).toEqual(['INST_24']);
     expect(allowedAfter([...header, inst(0)], { ...noDrums, drums: true }).filter((name) => name.startsWith('INST'))).toEqual(['INST_24', 'INST_DRUMS']);
   });

@@ -116,7 +116,11 @@ function restrictKey(mask: Uint8Array, spec: HeaderSpec): void {
   if (drumsAlone) return onlyToken(mask, KEY_NONE);
   const pitchedPossible = spec.instruments === undefined || spec.instruments.length > 0;
   keepOnly(mask, (id) => {
-    if (id === KEY_NONE) return !(spec.instruments?.length) && spec.drums !== false && !spec.mode;
+    if (id === KEY_NONE) {
+      // No key means drums alone: only where drums may play.
+      const drumsAllowed = spec.drums === true || (spec.drums === undefined && (!spec.palette || spec.palette.includes(DRUMS)));
+      return !(spec.instruments?.length) && drumsAllowed && !spec.mode;
+    }
     return !spec.mode || (spec.mode === 'minor') === (tokenValue(id) >= 12);
   }, RANGES.key);
   if (!pitchedPossible) onlyToken(mask, KEY_NONE);
