@@ -37,6 +37,13 @@ const CASES: Array<[string, PromptAttributes, Array<keyof PromptAttributes>?]> =
   ['upbeat pop', { tempoWord: 'upbeat', tempoRange: [110, 140], genres: ['pop'] }],
   ['up-tempo 3:25 loop', { tempoWord: 'uptempo', seconds: 205 }, ['bpm']],
   ['tempo 104 minor-key', { bpm: 104, mode: 'minor' }],
+  ['trap beat with 808s at 140', { bpm: 140, genres: ['trap'] }],
+  ['rock at 90 with drums', { bpm: 90, drums: true, genres: ['rock'] }],
+  ['techno @ 130', { bpm: 130, genres: ['techno'] }],
+  ['medium swing 140, sax', { bpm: 140, genres: ['swing'] }],
+  ['piano at 16 bars', { bars: 16, instruments: [0] }, ['bpm']],
+  ['meet at 10 and go', {}, ['bpm']],
+  ['lofi at 300', { genres: ['lofi'] }, ['bpm']],
   // keys
   ['sad piano in C# minor', { key: key(1, 'minor'), instruments: [0], moods: ['sad'] }],
   ['Db major ballad', { key: key(1, 'major'), genres: ['ballad'] }],

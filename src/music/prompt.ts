@@ -220,7 +220,22 @@ function readTempo(prompt: PromptText, found: Findings): void {
     `(?<![\\w-])(?:tempo|bpm|speed)\\s*(?:[:=~]|of|at|is|around|about|approx(?:imately)?|roughly)?\\s*(?:of|around|about|~)?\\s*${BPM_VALUE}` +
     '(?![\\d.:]|\\s*(?:(?:bars?|measures?|seconds?|secs?|minutes?|mins?)\\b|%|/))', 'g'), (m, typed) => accept(Number(m[1]), typed));
   prompt.scan(new RegExp(`(?:♩|\\bq|\\bquarter(?:\\s*note)?|\\bcrotchet)\\s*=\\s*${BPM_VALUE}`, 'g'), (m, typed) => accept(Number(m[1]), typed));
+  // A bare number is a tempo only where musicians write one: "trap beat at 140", "medium swing 140". It must end
+  // the phrase (not "at 16 bars"), and one out of the tempo range is left alone rather than refused.
+  const bare = (m: RegExpExecArray) => {
+    const bpm = Number(m[1]);
+    if (found.bpm !== undefined || found.bpmRange !== undefined || bpm < BARE_MIN_BPM || bpm > BARE_MAX_BPM) return false;
+    found.bpm = bpm;
+    return true;
+  };
+  const phraseEnd = '(?=\\s*(?:$|[,;!?)]|\\.(?!\\d)|\\b(?:with|and|in|on|for|featuring|feat)\\b))';
+  prompt.scan(new RegExp(`(?<![\\w-])(?:at|@)\\s*(\\d{2,3})${phraseEnd}`, 'g'), bare);
+  prompt.scan(new RegExp(`(?<=\\b(?:swing|shuffle)\\s+)(\\d{2,3})${phraseEnd}`, 'g'), bare);
 }
+
+/** The tempi a bare number may be ("at 140"); outside them it is more likely something else. */
+const BARE_MIN_BPM = 40;
+const BARE_MAX_BPM = 240;
 
 // ---- length ----------------------------------------------------------------------------------------------------
 
