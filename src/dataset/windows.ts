@@ -2,7 +2,7 @@
  * Cuts a piece into training windows: 4 to 16 whole bars on bar lines, each short enough for the model's context.
  * Long songs give several windows; a dense stretch gets a shorter window rather than being dropped.
  */
-import { barSlicer, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
+import { barIndexAt, barSlicer, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
 import type { Random } from '../music/random.ts';
 import { BAR } from '../music/vocab.ts';
 
@@ -32,15 +32,9 @@ function onsetsPerBar(score: Score, bars: readonly Bar[]): number[] {
   const counts = new Array<number>(bars.length).fill(0);
   for (const track of score.tracks) {
     for (const note of track.notes) {
-      let low = 0;
-      let high = bars.length - 1;
-      while (low < high) {
-        const mid = (low + high + 1) >>> 1;
-        if (bars[mid].start <= note.onset) low = mid;
-        else high = mid - 1;
-      }
-      const bar = bars[low];
-      if (bar && note.onset >= bar.start && note.onset < bar.start + bar.ticks) counts[low] += 1;
+      const index = barIndexAt(bars, note.onset);
+      const bar = bars[index];
+      if (bar && note.onset >= bar.start && note.onset < bar.start + bar.ticks) counts[index] += 1;
     }
   }
   return counts;

@@ -122,10 +122,10 @@ async function checkFile(dir: string, entry: z.infer<typeof fileEntry>): Promise
   return file;
 }
 
-/** Reads and checks a model folder: manifest, vocabularies, text tokenizer and the ONNX files' checksums. */
 /** Optional: which instruments each genre uses (src/music/instrument-palettes.ts). */
 export const PALETTES_FILE = 'instrument-palettes.json';
 
+/** Reads and checks a model folder: manifest, vocabularies, text tokenizer and the ONNX files' checksums. */
 export async function openModelFolder(dir: string): Promise<ModelFolder> {
   const folder = path.resolve(dir);
   const manifest = parseManifest(await readJson(path.join(folder, 'manifest.json'), 'manifest.json'), path.join(folder, 'manifest.json'));

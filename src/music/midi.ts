@@ -8,7 +8,7 @@
  */
 import tonejs from '@tonejs/midi';
 import {
-  DEFAULT_BPM, DRUMS, TICKS_PER_QUARTER, barsOf, instrumentOf,
+  DEFAULT_BPM, DRUMS, TICKS_PER_QUARTER, barIndexAt, barsOf, instrumentOf,
   type Note, type Score, type TempoChange, type TimeSignature, type Track,
 } from './score.ts';
 import { clampBpm, normalizeTimeSignature, snapDuration, snapOffset } from './grid.ts';
@@ -136,14 +136,7 @@ export function readMidi(bytes: Uint8Array): Score {
 
 /** Snaps an exact (fractional) tick to the nearest grid position of its bar. */
 function snapToBarGrid(bars: ReturnType<typeof barsOf>, exact: number): number {
-  let low = 0;
-  let high = bars.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (bars[mid].start <= exact) low = mid;
-    else high = mid - 1;
-  }
-  const bar = bars[low];
+  const bar = bars[barIndexAt(bars, exact)];
   return bar.start + snapOffset(Math.max(0, exact - bar.start));
 }
 

@@ -99,6 +99,18 @@ export function barsOf(score: Pick<Score, 'timeSignatures'>, endTick: number, mi
   return bars;
 }
 
+/** Index of the last bar starting at or before `tick` (bars in order, as barsOf gives them; 0 before the first). */
+export function barIndexAt(bars: readonly Bar[], tick: number): number {
+  let low = 0;
+  let high = bars.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >>> 1;
+    if (bars[mid].start <= tick) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
 /** Tempo in effect at a tick. */
 export function tempoAt(score: Pick<Score, 'tempos'>, tick: number): number {
   let bpm = score.tempos[0]?.bpm ?? DEFAULT_BPM;
