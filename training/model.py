@@ -182,7 +182,9 @@ class MotifModel(nn.Module):
         # GPT-2's scaling of the projections that write into the residual stream, so depth does not grow it.
         residual_std = 0.02 / math.sqrt(2 * (cfg.enc_layers + cfg.dec_layers))
         for name, p in self.named_parameters():
-            if name.endswith("out.weight") or name.endswith("down.weight"):
+            # ".out.weight", not "out.weight": the final LayerNorms are named ln_out, and scaling their gains to
+            # ~0.004 switched the text encoder off in the first CPU model (models/MODEL.md).
+            if name.endswith((".out.weight", ".down.weight")):
                 nn.init.normal_(p, mean=0.0, std=residual_std)
 
     @staticmethod

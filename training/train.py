@@ -2,11 +2,15 @@
 Trains the Motif model on a built dataset.
 
     /usr/bin/python3 training/train.py --config training/configs/cpu.json [--data data/built] [--out training/runs/cpu]
-                                       [--resume] [--max-minutes 120]
+                                       [--resume | --init CKPT] [--max-minutes 120]
 
 Writes into --out: ckpt.pt (latest: model, optimizer, step, config, best validation loss, data position), best.pt (the
 weights with the best validation loss), log.jsonl (one JSON object per log line), loss.png, and copies of the
 dataset's index.json and text-tokenizer.json so the run folder alone is enough to export.
+
+--init starts a new run (fresh optimizer and schedule) from another checkpoint's weights, e.g. one rebuilt from a
+shipped model by recover.py. When that checkpoint's text tokenizer is not the dataset's, its text encoder would read
+the wrong ids, so the encoder keeps its fresh initialization and only the decoder is carried over.
 """
 import argparse
 import contextlib
@@ -40,6 +44,11 @@ TRAIN_DEFAULTS = {
     "beta2": 0.95,
     "grad_clip": 1.0,
     "caption_dropout": 0.1,
+    # The header (every target before the first BAR) is where the caption matters most: it names the meter, tempo,
+    # key, instruments and length the text asks for. A weight above 1 counts each header token that many times in
+    # the training objective, so the decoder cannot learn to ignore the text (models/MODEL.md: the first CPU model
+    # did). The reported losses stay plain per-token means.
+    "header_loss_weight": 1.0,
     "log_interval": 10,
     "eval_interval": 250,
     "eval_examples": 500,  # validation examples per evaluation; null = the whole split
@@ -47,6 +56,7 @@ TRAIN_DEFAULTS = {
     "seed": 1337,
 }
 MAX_ONNX_BYTES = 100 * 1024 * 1024
+BAR_ID = 3  # the music vocabulary's BAR token (docs/tokens.md); the header is what precedes the first one
 
 
 def load_config(path):
@@ -93,14 +103,42 @@ def to_device(batch, device):
     return {k: v.to(device, non_blocking=True) for k, v in batch.items()}
 
 
-def loss_sum(model, batch, device):
-    """Summed cross-entropy over the batch's real target tokens, and their count."""
+def header_mask(targets):
+    """True where a target is a header token: before the sequence's first BAR (pads are -100 and never BAR)."""
+    return (torch.cumsum(targets == BAR_ID, dim=1) == 0) & (targets != -100)
+
+
+def token_losses(model, batch, device):
+    """Per-position cross-entropy [B,S] (0 at pads)."""
     with autocast_for(device):
         logits = model(batch["text_ids"], batch["text_mask"], batch["music_ids"])
     targets = batch["targets"]
-    loss = F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.view(-1), ignore_index=-100,
-                           reduction="sum")
-    return loss, int((targets != -100).sum())
+    return F.cross_entropy(logits.float().view(-1, logits.size(-1)), targets.view(-1), ignore_index=-100,
+                           reduction="none").view(targets.shape)
+
+
+def loss_sum(model, batch, device):
+    """Summed cross-entropy over the batch's real target tokens, and their count."""
+    targets = batch["targets"]
+    return token_losses(model, batch, device).sum(), int((targets != -100).sum())
+
+
+def objective_weights(targets, header_weight):
+    """Each target's weight in the training objective: 1, header tokens header_weight, pads 0."""
+    return (targets != -100).float() + (header_weight - 1.0) * header_mask(targets).float()
+
+
+def objective_sum(model, batch, device, header_weight):
+    """The training objective (summed cross-entropy with header tokens counted header_weight times) and the plain
+    summed cross-entropy, for the log."""
+    losses = token_losses(model, batch, device)
+    return (losses * objective_weights(batch["targets"], header_weight)).sum(), losses.sum().detach()
+
+
+def text_gain(model):
+    """Mean |weight| of the text encoder's final LayerNorm: near 0 means the decoder sees the same memory for every
+    caption (the encoder is switched off)."""
+    return float(model.encoder.ln_out.weight.abs().mean())
 
 
 @torch.no_grad()
@@ -193,6 +231,7 @@ def main():
     parser.add_argument("--data", default="data/built")
     parser.add_argument("--out", default=None, help="run folder (default training/runs/<config name>)")
     parser.add_argument("--resume", action="store_true", help="continue from <out>/ckpt.pt")
+    parser.add_argument("--init", default=None, help="start a new run from this checkpoint's weights")
     parser.add_argument("--max-minutes", type=float, default=None, help="stop (and checkpoint) after this wall time")
     parser.add_argument("--max-steps", type=int, default=None, help="override the config's max_steps")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
@@ -220,6 +259,8 @@ def main():
         if (Path(args.data) / name).exists():
             shutil.copyfile(Path(args.data) / name, run.out / name)
 
+    if args.init and args.resume:
+        raise SystemExit("--init starts a new run and --resume continues one: pass one of them")
     checkpoint = None
     if args.resume and not run.ckpt.exists():
         print(f"no {run.ckpt} to resume: starting a new run", flush=True)
@@ -234,6 +275,12 @@ def main():
         model_cfg = ModelConfig.from_dict({
             **config["model"], "music_vocab": index["music_vocab"]["size"], "text_vocab": index["text_vocab"]["size"],
         })
+    initial = load_checkpoint(args.init) if args.init else None
+    if initial is not None:
+        if initial["dataset"]["music_vocab"].get("hash") != index["music_vocab"].get("hash"):
+            raise SystemExit(f"{args.init} was trained on another music vocabulary than this dataset's")
+        if ModelConfig.from_dict(initial["model_config"]).to_dict() != model_cfg.to_dict():
+            raise SystemExit(f"{args.init} has another architecture than {args.config}: {initial['model_config']}")
     if index["max_music_tokens"] - 1 > model_cfg.max_music_len:
         print(f"note: sequences up to {index['max_music_tokens']} tokens are cut to the model's "
               f"{model_cfg.max_music_len}-token context", flush=True)
@@ -253,6 +300,18 @@ def main():
         start_progress = checkpoint["lr_progress"]
         run.forget_after(step)
         print(f"resuming from {run.ckpt} at step {step}", flush=True)
+    init_info = checkpoint.get("init") if checkpoint else None
+    if initial is not None:
+        weights = initial["model"]
+        same_text = initial["dataset"]["text_vocab"].get("hash") == index["text_vocab"].get("hash")
+        if not same_text:
+            weights = {k: v for k, v in weights.items() if not k.startswith("encoder.")}
+            print(f"{args.init} has another text tokenizer: its text encoder is not carried over", flush=True)
+        model.load_state_dict(weights, strict=same_text)
+        init_info = {"from": initial.get("recovered_from") or str(args.init), "steps": initial["step"],
+                     "tokens": initial["tokens_seen"], "seconds": initial["train_seconds"],
+                     "text_encoder": "carried over" if same_text else "re-initialized"}
+        print(f"initialized from {args.init} ({init_info['steps']} steps, {init_info['tokens']} tokens)", flush=True)
 
     sizes = count_params(model_cfg)
     print(f"model: {sizes['total'] / 1e6:.2f}M parameters (encoder.onnx ~{sizes['encoder_graph'] * 4 / 2**20:.0f} MiB, "
@@ -279,7 +338,7 @@ def main():
                                               "splits") if k in index},
             "tokens_seen": tokens_seen, "train_seconds": train_seconds + (time.time() - started),
             "lr_progress": progress,
-            "hardware": hardware_name(device), "torch": torch.__version__,
+            "hardware": hardware_name(device), "torch": torch.__version__, "init": init_info,
         }
         if with_optimizer:
             state["optimizer"] = optimizer.state_dict()
@@ -298,9 +357,10 @@ def main():
         if improved:
             best_val = metrics["loss"]
             save_atomic(snapshot(with_optimizer=False), run.best)
-        run.log({"kind": "val", "step": step, **metrics, "time": time.time()})
-        print(f"step {step}: validation loss {metrics['loss']:.4f} (ppl {metrics['perplexity']:.2f})"
-              f"{' best' if improved else ''}", flush=True)
+        gain = text_gain(model)
+        run.log({"kind": "val", "step": step, **metrics, "text_gain": gain, "time": time.time()})
+        print(f"step {step}: validation loss {metrics['loss']:.4f} (ppl {metrics['perplexity']:.2f}), "
+              f"text gain {gain:.3f}{' best' if improved else ''}", flush=True)
         plot_losses(run.log_path, run.png)
 
     model.train()
@@ -317,11 +377,12 @@ def main():
             group["lr"] = lr
         micro = [batcher.next() for _ in range(t["grad_accum"])]
         step_tokens = sum(int((b["targets"] != -100).sum()) for b in micro)
+        step_weight = sum(float(objective_weights(b["targets"], t["header_loss_weight"]).sum()) for b in micro)
         step_loss = 0.0
         for batch in micro:
-            loss, _ = loss_sum(model, to_device(batch, device), device)
-            (loss / step_tokens).backward()
-            step_loss += loss.detach()  # stays on the device: no synchronization per micro-batch
+            objective, plain = objective_sum(model, to_device(batch, device), device, t["header_loss_weight"])
+            (objective / step_weight).backward()
+            step_loss += plain  # stays on the device: no synchronization per micro-batch
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), t["grad_clip"])
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
