@@ -247,6 +247,11 @@ describe.skipIf(!MODEL_DIR)('motif bench', () => {
     expect(report.renderRealtimeX).toBeGreaterThan(1);
     expect(report.opusEncodeMs).toBeGreaterThan(0);
     expect(report.endToEndMs).toBeGreaterThan(report.compose30s.minMs);
+    // A real song of the shared data with 8+ tracks, through our encoder and through ffmpeg's as the baseline.
+    expect(report.renderSong?.tracks).toBeGreaterThanOrEqual(8);
+    expect(report.renderSong?.audioSeconds).toBeGreaterThanOrEqual(8);
+    expect(report.renderSong?.baselineEncodeMs).toBeGreaterThan(0);
+    expect(report.renderSong?.totalMs).toBeGreaterThan(report.renderSong!.synthMs);
     expect(report.peakRssMb).toBeGreaterThan(50);
   });
 });

@@ -30,6 +30,7 @@ function table(report: BenchReport): string {
     [`compose, p95 of ${compose30s.runs}`, ms(compose30s.p95Ms), `min ${ms(compose30s.minMs)}, max ${ms(compose30s.maxMs)}`],
     ['render (synthesis)', ms(render.synthMs), `${x(render.realtimeX)} real time; SoundFont load ${ms(render.soundfontLoadMs)} once`],
     ['Opus encode', ms(report.opusEncodeMs), `${x(report.opusRealtimeX)} real time`],
+    ...renderSongRows(report),
     ['compose + render + encode, p50', ms(endToEnd.p50Ms), `p95 ${ms(endToEnd.p95Ms)}; ${(endToEnd.overAudio * 100).toFixed(0)}% of the music's length`],
     ['peak memory (RSS)', `${report.peakRssMb.toFixed(0)} MB`, 'this process and its synthesis threads'],
   ];
@@ -41,6 +42,14 @@ function table(report: BenchReport): string {
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ];
   return lines.join('\n');
+}
+
+function renderSongRows({ renderSong: song }: BenchReport): Array<[string, string, string]> {
+  if (!song) return [['render + encode of a real song', 'skipped', 'the shared data (MOTIF_DATA) is not here']];
+  return [
+    [`render + encode, ${song.tracks}-track ${song.audioSeconds.toFixed(1)} s song`, ms(song.totalMs), `${song.source}: synthesis ${ms(song.synthMs)} (${x(song.synthRealtimeX)} real time), loudness ${ms(song.loudnessMs)}, encode ${ms(song.encodeMs)}; ${ms(song.baselineTotalMs)} with ffmpeg's encoder`],
+    [`Opus encode of that song (${song.encoder})`, ms(song.encodeMs), `${x(song.encodeSpeedup)} faster than ffmpeg's libopus (${ms(song.baselineEncodeMs)})`],
+  ];
 }
 
 export async function run(args: string[]): Promise<void> {

@@ -10,6 +10,7 @@ import { percentile } from '../music/metrics/index.ts';
 import { scoreEndTick, tickToSeconds } from '../music/score.ts';
 import { getSynthPool, renderAudio } from '../render/index.ts';
 import { benchKvCache, type KvCacheBench } from './kv-cache-bench.ts';
+import { benchRender, type RenderBench } from './render-bench.ts';
 
 export interface BenchOptions {
   /** Compose (and compose + render) runs for the latency figures. */
@@ -63,6 +64,8 @@ export interface BenchReport {
   renderRealtimeX: number;
   opusEncodeMs: number;
   opusRealtimeX: number;
+  /** A real song's 30 s with 8+ tracks, our encoder against ffmpeg's; null without the shared data. */
+  renderSong: RenderBench | null;
   endToEnd: Latency & { overAudio: number };
   endToEndMs: number;
   peakRssMb: number;
@@ -137,6 +140,8 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     const loudnessMs = median(renders.map((audio) => audio.timings.loudnessMs));
     const encodeMs = median(renders.map((audio) => audio.timings.encodeMs));
     const endToEnd = latency(endToEndMs);
+    log(`render and encode a real ${o.seconds} s song with 8+ tracks, against ffmpeg's Opus encoder`);
+    const renderSong = await benchRender(config().dataDir, o.seconds, o.soundfont);
     return {
       modelId: engine.modelId,
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, device: engine.device, threads: o.engine?.threads ?? config().threads },
@@ -174,6 +179,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       renderRealtimeX: (renderedSeconds * 1000) / synthMs,
       opusEncodeMs: encodeMs,
       opusRealtimeX: (renderedSeconds * 1000) / encodeMs,
+      renderSong,
       endToEnd: { ...endToEnd, overAudio: endToEnd.p50Ms / (renderedSeconds * 1000) },
       endToEndMs: endToEnd.p50Ms,
       // maxRSS is in kilobytes; it covers the synthesis threads, not the ffmpeg child process.

@@ -4,7 +4,7 @@
 import type { Score } from '../music/score.ts';
 import { finishFor, type FinishStyle } from './finish.ts';
 import { normalizeLoudness, TARGET_LUFS, type LoudnessReport } from './normalize.ts';
-import { encodeOggOpus } from './opus.ts';
+import { encodeOggOpus, type OpusEncoderName } from './opus.ts';
 import { SAMPLE_RATE } from './soundfonts.ts';
 import { getSynthPool, isSynthPoolStarted } from './synth-pool.ts';
 
@@ -15,6 +15,8 @@ export interface RenderAudioOptions {
   /** Written into the file's metadata. */
   title?: string;
   targetLufs?: number;
+  /** Default: the in-process libopus where it was built (opus.ts). */
+  encoder?: OpusEncoderName;
 }
 
 export interface RenderTimings {
@@ -34,6 +36,8 @@ export interface RenderedAudio {
   /** Length of the take, tail included. */
   seconds: number;
   bitrate: number;
+  /** In-process libopus, or ffmpeg's where @discordjs/opus was not built. */
+  encoder: OpusEncoderName;
   soundfont: string;
   loudness: LoudnessReport;
   timings: RenderTimings;
@@ -49,13 +53,14 @@ export async function renderAudio(score: Score, options: RenderAudioOptions = {}
   const loudnessStart = performance.now();
   const loudness = normalizeLoudness(audio, options.targetLufs ?? TARGET_LUFS);
   const encodeStart = performance.now();
-  const { ogg, bitrate } = await encodeOggOpus(audio, { filterGraph: finish.filterGraph, title: options.title });
+  const { ogg, bitrate, encoder } = await encodeOggOpus(audio, { filterGraph: finish.filterGraph, title: options.title, encoder: options.encoder });
   const done = performance.now();
   const seconds = audio.left.length / audio.sampleRate;
   return {
     ogg,
     seconds,
     bitrate,
+    encoder,
     soundfont: pool.name,
     loudness,
     timings: {

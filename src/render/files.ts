@@ -22,6 +22,7 @@ export interface RenderedFiles {
   pngPath: string;
   seconds: number;
   bitrate: number;
+  encoder: RenderedAudio['encoder'];
   soundfont: string;
   loudness: RenderedAudio['loudness'];
   timings: RenderTimings & { pianoRollMs: number };
@@ -44,6 +45,7 @@ export async function renderFiles(score: Score, options: RenderFilesOptions): Pr
     ...paths,
     seconds: audio.seconds,
     bitrate: audio.bitrate,
+    encoder: audio.encoder,
     soundfont: audio.soundfont,
     loudness: audio.loudness,
     timings: { ...audio.timings, pianoRollMs },

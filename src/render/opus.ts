@@ -1,9 +1,13 @@
 /**
- * Ogg Opus encoding with the ffmpeg binary that @ffmpeg-installer ships inside its npm package. The float PCM is
- * streamed to ffmpeg's stdin and the Ogg file read from its stdout: no temporary files.
+ * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (native bindings that build libopus from
+ * source at install) and ogg-opus.ts frames its packets: 30 s take about 0.2 s. Where that optional dependency could
+ * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (its libopus is about 4x slower).
+ * Finishing filters (finish.ts) always run in ffmpeg: float PCM on its stdin, filtered float PCM (or the Ogg file,
+ * on the fallback) on its stdout; no temporary files.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { muxOggOpus } from './ogg-opus.ts';
 import type { StereoAudio } from './synthesize.ts';
 
 const require = createRequire(import.meta.url);
@@ -16,11 +20,50 @@ export const MIN_BITRATE = 12_000;
 /** Room left in the size budget for Ogg pages and VBR swings. */
 const SIZE_HEADROOM = 0.9;
 /**
- * libopus effort, 0-10. The libopus in the bundled ffmpeg 4.1 is slow: 30 s takes 0.9 s of CPU at 10, 0.6 s at 5,
- * 0.45 s at 4. Complexity 4 at 160 kb/s matches complexity 5 at 128 kb/s in waveform SNR (docs/RENDER.md) and keeps
- * render + encode of a 30 s take near one second.
+ * libopus effort, 0-10. In-process libopus encodes 33.5 s of a dense take in 0.18 s at 4 and 0.45 s at 10; the
+ * libopus inside the bundled ffmpeg 4.1 takes 0.82 s at 4 (docs/RENDER.md). 4 at 160 kb/s matches complexity 5 at
+ * 128 kb/s in waveform SNR and keeps render + encode of a 30 s take well under a second.
  */
 const OPUS_COMPLEXITY = 4;
+/** 20 ms frames at 48 kHz, what ffmpeg's libopus wrapper uses too. */
+const FRAME_SAMPLES = 960;
+/**
+ * libopus' lookahead at 48 kHz for the audio application (2.5 ms + 4 ms), which the binding cannot query; the
+ * decoder skips it. tests/ogg-opus.test.ts checks that the decoded take lines up with the input sample for sample.
+ */
+const PRE_SKIP = 312;
+const OPUS_SET_BITRATE = 4002;
+const OPUS_SET_VBR_CONSTRAINT = 4020;
+const OPUS_SET_COMPLEXITY = 4010;
+const OPUS_SET_SIGNAL = 4024;
+const OPUS_SIGNAL_MUSIC = 3002;
+
+interface NativeOpusEncoder {
+  encode(pcm: Buffer): Buffer;
+  applyEncoderCTL(ctl: number, value: number): void;
+}
+type NativeOpusModule = { OpusEncoder: new (rate: number, channels: number) => NativeOpusEncoder };
+
+let nativeModule: NativeOpusModule | null | undefined;
+
+/** @discordjs/opus, or null where it was not built (an optional dependency). */
+function nativeOpus(): NativeOpusModule | null {
+  if (nativeModule === undefined) {
+    try {
+      nativeModule = require('@discordjs/opus') as NativeOpusModule;
+    } catch {
+      nativeModule = null;
+    }
+  }
+  return nativeModule;
+}
+
+export type OpusEncoderName = 'libopus' | 'ffmpeg';
+
+/** Which encoder encodeOggOpus uses by default here. */
+export function defaultOpusEncoder(): OpusEncoderName {
+  return nativeOpus() ? 'libopus' : 'ffmpeg';
+}
 
 export class RenderError extends Error {
   constructor(message: string) {
@@ -45,26 +88,86 @@ export interface EncodeOptions {
   title?: string;
   /** Default: from the duration (opusBitrate). */
   bitrate?: number;
+  /** Default: defaultOpusEncoder(). */
+  encoder?: OpusEncoderName;
 }
 
 export interface EncodedAudio {
   ogg: Uint8Array;
   bitrate: number;
+  encoder: OpusEncoderName;
 }
 
 export async function encodeOggOpus(audio: StereoAudio, options: EncodeOptions = {}): Promise<EncodedAudio> {
   const seconds = audio.left.length / audio.sampleRate;
   const bitrate = options.bitrate ?? opusBitrate(seconds);
-  const args = ['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(audio.sampleRate), '-ac', '2', '-i', 'pipe:0'];
-  if (options.filterGraph) args.push('-filter_complex', options.filterGraph, '-map', '[out]');
-  // The filters may ring on past the input (echoes); the take keeps the rendered length.
-  args.push('-t', seconds.toFixed(6));
+  const encoder = options.encoder ?? defaultOpusEncoder();
+  const native = nativeOpus();
+  if (encoder === 'libopus') {
+    if (!native) throw new RenderError('@discordjs/opus is not installed or was not built here: use the ffmpeg encoder');
+    let frames = interleave(audio);
+    if (options.filterGraph) frames = await filterWithFfmpeg(frames, audio.sampleRate, seconds, options.filterGraph);
+    const ogg = encodeWithLibopus(native, frames, audio.sampleRate, bitrate, options.title);
+    return { ogg, bitrate, encoder };
+  }
+  const args = [...pcmInputArgs(audio.sampleRate), ...filterArgs(options.filterGraph, seconds)];
   args.push('-c:a', 'libopus', '-b:a', String(bitrate), '-vbr', bitrate < MAX_BITRATE ? 'constrained' : 'on');
   args.push('-compression_level', String(OPUS_COMPLEXITY));
   if (options.title) args.push('-metadata', `title=${options.title}`);
   args.push('-f', 'ogg', 'pipe:1');
-  const ogg = await runFfmpeg(args, interleave(audio));
-  return { ogg, bitrate };
+  const ogg = await runFfmpeg(args, new Uint8Array(interleave(audio).buffer));
+  return { ogg, bitrate, encoder };
+}
+
+function pcmInputArgs(sampleRate: number): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-f', 'f32le', '-ar', String(sampleRate), '-ac', '2', '-i', 'pipe:0'];
+}
+
+function filterArgs(filterGraph: string | undefined, seconds: number): string[] {
+  const args = filterGraph ? ['-filter_complex', filterGraph, '-map', '[out]'] : [];
+  // The filters may ring on past the input (echoes); the take keeps the rendered length.
+  return [...args, '-t', seconds.toFixed(6)];
+}
+
+/** Interleaved stereo float PCM through an ffmpeg filter graph, back as interleaved stereo float PCM. */
+async function filterWithFfmpeg(frames: Float32Array, sampleRate: number, seconds: number, graph: string): Promise<Float32Array> {
+  const args = [...pcmInputArgs(sampleRate), ...filterArgs(graph, seconds), '-f', 'f32le', '-ar', String(sampleRate), '-ac', '2', 'pipe:1'];
+  const out = await runFfmpeg(args, new Uint8Array(frames.buffer, frames.byteOffset, frames.byteLength));
+  const aligned = new Float32Array(Math.floor(out.byteLength / 4));
+  new Uint8Array(aligned.buffer).set(out.subarray(0, aligned.length * 4));
+  return aligned;
+}
+
+function encodeWithLibopus(native: NativeOpusModule, frames: Float32Array, sampleRate: number, bitrate: number, title?: string): Uint8Array {
+  if (sampleRate !== 48_000) throw new RenderError(`the in-process Opus encoder takes 48 kHz audio, not ${sampleRate} Hz`);
+  const encoder = new native.OpusEncoder(sampleRate, 2);
+  encoder.applyEncoderCTL(OPUS_SET_BITRATE, bitrate);
+  encoder.applyEncoderCTL(OPUS_SET_VBR_CONSTRAINT, bitrate < MAX_BITRATE ? 1 : 0);
+  encoder.applyEncoderCTL(OPUS_SET_COMPLEXITY, OPUS_COMPLEXITY);
+  encoder.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_MUSIC);
+  const sampleCount = frames.length / 2;
+  // Enough frames to carry the last real sample out past the encoder's lookahead; the rest is silence.
+  const frameCount = Math.ceil((PRE_SKIP + sampleCount) / FRAME_SAMPLES);
+  // The binding takes 16-bit PCM (host order, little-endian on every platform Node supports).
+  const pcm = new Int16Array(frameCount * FRAME_SAMPLES * 2);
+  for (let i = 0; i < frames.length; i++) {
+    const v = Math.round(frames[i] * 32767);
+    pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
+  }
+  const bytes = Buffer.from(pcm.buffer);
+  const frameBytes = FRAME_SAMPLES * 2 * 2;
+  const packets: Uint8Array[] = [];
+  for (let f = 0; f < frameCount; f++) packets.push(encoder.encode(bytes.subarray(f * frameBytes, (f + 1) * frameBytes)));
+  return muxOggOpus({
+    packets,
+    frameSamples: FRAME_SAMPLES,
+    preSkip: PRE_SKIP,
+    sampleCount,
+    channels: 2,
+    inputSampleRate: sampleRate,
+    vendor: 'libopus (@discordjs/opus), Motif',
+    tags: title ? { TITLE: title } : {},
+  });
 }
 
 /** Runs ffmpeg with `input` on stdin; resolves with its stdout. */
@@ -86,12 +189,12 @@ export function runFfmpeg(args: string[], input?: Uint8Array): Promise<Uint8Arra
   });
 }
 
-function interleave(audio: StereoAudio): Uint8Array {
+function interleave(audio: StereoAudio): Float32Array {
   const { left, right } = audio;
   const frames = new Float32Array(left.length * 2);
   for (let i = 0; i < left.length; i++) {
     frames[2 * i] = left[i];
     frames[2 * i + 1] = right[i];
   }
-  return new Uint8Array(frames.buffer);
+  return frames;
 }
