@@ -19,7 +19,7 @@ import { TARGET_LUFS } from '../src/render/normalize.ts';
 import { FFMPEG_PATH, MAX_FILE_BYTES, opusBitrate, RenderError } from '../src/render/opus.ts';
 import { renderPianoRoll } from '../src/render/piano-roll.ts';
 import { loadSoundFont, SoundFontError } from '../src/render/soundfonts.ts';
-import { closeSynthPools, splitTracks } from '../src/render/synth-pool.ts';
+import { closeSynthPools, splitWork } from '../src/render/synth-pool.ts';
 import { synthesize } from '../src/render/synthesize.ts';
 import { run as runRenderCli } from '../src/cli/render.ts';
 import { archivePath, sampleMidi } from './helpers/data.ts';
@@ -271,19 +271,34 @@ describe('pieces of the pipeline', () => {
     expect(() => opusBitrate(3 * 3600)).toThrow(RenderError);
   });
 
-  it('splits tracks into balanced groups, and the parts add up to the whole render', async () => {
-    const groups = splitTracks(bunny, 2);
-    expect(groups.flat().sort((a, b) => a - b)).toEqual(bunny.tracks.map((_, index) => index));
-    expect(Math.min(...groups.map((group) => group.length))).toBeGreaterThan(0);
+  it('splits the work into parts that hold every note once, and the parts add up to the whole render', async () => {
+    const parts = splitWork(bunny, 2);
+    expect(Math.min(...parts.map((part) => part.length))).toBeGreaterThan(0);
+    // Each (track, pitch) of the score is played by exactly one part; drum tracks are never split.
+    const owners = new Map<string, number>();
+    parts.forEach((part, index) => {
+      for (const { track, pitches } of part) {
+        if (bunny.tracks[track].isDrum) expect(pitches).toBeUndefined();
+        for (const pitch of pitches ?? new Set(bunny.tracks[track].notes.map((n) => n.pitch))) {
+          expect(owners.has(`${track}:${pitch}`)).toBe(false);
+          owners.set(`${track}:${pitch}`, index);
+        }
+      }
+    });
+    const played = new Set(bunny.tracks.flatMap((track, index) => track.notes.map((note) => `${index}:${note.pitch}`)));
+    expect(new Set(owners.keys())).toEqual(played);
+    // A pitched track with many keys is shared between the parts, so one heavy track cannot hold up the render.
+    const busiest = bunny.tracks.findIndex((t) => !t.isDrum && new Set(t.notes.map((n) => n.pitch)).size > 8);
+    expect(parts.every((part) => part.some((p) => p.track === busiest))).toBe(true);
 
     // FluidSynth's renders of the same notes differ by about half a percent from one render to the next (more with
     // the reverb's modulation, so it is off here); a lost or doubled track would be an error of tens of percent.
     const font = await loadSoundFont('timgm6mb');
     const dry = { roomSize: 0.2, damping: 0, width: 0.5, level: 0, sendScale: 0 };
-    const [first, second] = splitTracks(riddim, 2);
+    const [first, second] = splitWork(riddim, 2);
     const whole = await synthesize(font, riddim, { room: dry });
-    const a = await synthesize(font, riddim, { room: dry, tracks: first });
-    const b = await synthesize(font, riddim, { room: dry, tracks: second });
+    const a = await synthesize(font, riddim, { room: dry, part: first });
+    const b = await synthesize(font, riddim, { room: dry, part: second });
     expect(a.left.length).toBe(whole.left.length);
     let error = 0;
     for (let i = 0; i < whole.left.length; i++) error += (a.left[i] + b.left[i] - whole.left[i]) ** 2;

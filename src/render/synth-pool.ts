@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { tickToSeconds, type Score } from '../music/score.ts';
 import { checkSoundFontHeader, resolveSoundFont, SAMPLE_RATE, SoundFontError } from './soundfonts.ts';
-import type { StereoAudio, SynthesisOptions } from './synthesize.ts';
+import type { StereoAudio, SynthesisOptions, TrackPart } from './synthesize.ts';
 import type { WorkerJob, WorkerReply } from './synth-worker.ts';
 
 /** Two threads: this machine's cores; more would multiply the memory each loaded font takes. */
@@ -152,34 +152,58 @@ async function startPool(name: string, path: string): Promise<SynthPool> {
 }
 
 async function renderSplit(threads: SynthThread[], score: Score, options: SynthesisOptions): Promise<StereoAudio> {
-  const groups = splitTracks(score, threads.length).filter((group) => group.length > 0);
-  if (groups.length <= 1) return threads[0].render(score, options);
-  const parts = await Promise.all(groups.map((tracks, index) => threads[index].render(score, { ...options, tracks })));
-  const [sum, ...rest] = parts;
-  for (const part of rest) {
+  const parts = splitWork(score, threads.length).filter((part) => part.length > 0);
+  if (parts.length <= 1) return threads[0].render(score, options);
+  const rendered = await Promise.all(parts.map((part, index) => threads[index].render(score, { ...options, part })));
+  const [sum, ...rest] = rendered;
+  for (const audio of rest) {
     for (let i = 0; i < sum.left.length; i++) {
-      sum.left[i] += part.left[i];
-      sum.right[i] += part.right[i];
+      sum.left[i] += audio.left[i];
+      sum.right[i] += audio.right[i];
     }
   }
   return sum;
 }
 
-/** Track indices in `count` groups of about equal synthesis work (sounding voice-seconds), largest first. */
-export function splitTracks(score: Score, count: number): number[][] {
-  const work = score.tracks.map((track, index) => ({
-    index,
-    seconds: track.notes.reduce(
-      (sum, note) => sum + tickToSeconds(score, note.onset + note.duration) - tickToSeconds(score, note.onset) + RELEASE_ESTIMATE_SECONDS,
-      0,
-    ),
-  }));
-  work.sort((a, b) => b.seconds - a.seconds);
-  const groups = Array.from({ length: count }, () => ({ tracks: [] as number[], seconds: 0 }));
-  for (const track of work) {
-    const lightest = groups.reduce((best, group) => (group.seconds < best.seconds ? group : best));
-    lightest.tracks.push(track.index);
-    lightest.seconds += track.seconds;
+/**
+ * The score in `count` parts of about equal synthesis work. What a note costs differs tenfold between presets (a
+ * layered pad with a long release against a plucked bass), and one track can outweigh all the others, so every
+ * pitched track is itself split: its keys are dealt out so that each part gets about the same share of that
+ * track's voice-seconds. All notes of one key stay in one part, because FluidSynth lets a note end an earlier one
+ * on the same key. Drum tracks stay whole (a closed hi-hat cuts the open one) and go where there is least work.
+ */
+export function splitWork(score: Score, count: number): TrackPart[][] {
+  const parts = Array.from({ length: count }, () => ({ part: [] as TrackPart[], seconds: 0 }));
+  const lightest = <T extends { seconds: number }>(items: T[]) => items.reduce((best, item) => (item.seconds < best.seconds ? item : best));
+  const drums: Array<{ track: number; seconds: number }> = [];
+  score.tracks.forEach((track, index) => {
+    const byPitch = new Map<number, number>();
+    for (const note of track.notes) {
+      const seconds = tickToSeconds(score, note.onset + note.duration) - tickToSeconds(score, note.onset) + RELEASE_ESTIMATE_SECONDS;
+      byPitch.set(note.pitch, (byPitch.get(note.pitch) ?? 0) + seconds);
+    }
+    if (track.isDrum || byPitch.size === 0) {
+      drums.push({ track: index, seconds: [...byPitch.values()].reduce((a, b) => a + b, 0) });
+      return;
+    }
+    const shares = parts.map(() => ({ pitches: [] as number[], seconds: 0 }));
+    for (const [pitch, seconds] of [...byPitch].sort((a, b) => b[1] - a[1] || a[0] - b[0])) {
+      const share = lightest(shares);
+      share.pitches.push(pitch);
+      share.seconds += seconds;
+    }
+    // The heaviest share goes to the part with the least work so far, and so on down.
+    const order = [...parts].sort((a, b) => a.seconds - b.seconds);
+    shares.sort((a, b) => b.seconds - a.seconds).forEach((share, i) => {
+      if (share.pitches.length === 0) return;
+      order[i].part.push({ track: index, pitches: share.pitches.sort((a, b) => a - b) });
+      order[i].seconds += share.seconds;
+    });
+  });
+  for (const drum of drums.sort((a, b) => b.seconds - a.seconds)) {
+    const part = lightest(parts);
+    part.part.push({ track: drum.track });
+    part.seconds += drum.seconds;
   }
-  return groups.map((group) => group.tracks.sort((a, b) => a - b));
+  return parts.map(({ part }) => part.sort((a, b) => a.track - b.track));
 }

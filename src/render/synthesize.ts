@@ -24,10 +24,17 @@ export interface SynthesisOptions {
   tailSeconds?: number;
   room?: Room;
   /**
-   * Indices of the tracks to play (default all). The length and every track's channel, pan and sends stay those of
-   * the whole score, so renders of disjoint subsets add up to the render of the whole.
+   * The part of the score to play (default all): whole tracks, or some pitches of a track. The length and every
+   * track's channel, pan and sends stay those of the whole score, so renders of disjoint parts add up to the render
+   * of the whole (synth-pool.ts splits a render this way).
    */
-  tracks?: readonly number[];
+  part?: readonly TrackPart[];
+}
+
+/** A track, or only its notes of the given pitches (every note of one key stays in one part: see synth-pool.ts). */
+export interface TrackPart {
+  track: number;
+  pitches?: readonly number[];
 }
 
 export interface StereoAudio {
@@ -59,12 +66,16 @@ export function synthesize(font: LoadedSoundFont, score: Score, options: Synthes
   }
   const whole = performScore(score, SAMPLE_RATE);
   const frames = whole.endFrame + Math.round((options.tailSeconds ?? 1.5) * SAMPLE_RATE);
-  const playing = options.tracks ? new Set(options.tracks) : undefined;
+  // Track index (= channel) -> the pitches it plays, or null for all of them.
+  const playing = options.part && new Map(options.part.map(({ track, pitches }) => [track, pitches ? new Set(pitches) : null]));
   const part = playing
     ? {
       ...whole,
       channels: whole.channels.filter((setup) => playing.has(setup.channel)),
-      events: whole.events.filter((event) => playing.has(event.channel)),
+      events: whole.events.filter((event) => {
+        const pitches = playing.get(event.channel);
+        return pitches !== undefined && (pitches === null || pitches.has(event.pitch));
+      }),
     }
     : whole;
   return font.exclusive((synth) => play(synth, part, frames, options.room ?? STUDIO_ROOM));
