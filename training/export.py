@@ -392,7 +392,8 @@ def main():
         "training": {"config": config, "checkpoint": ckpt.name, "steps": checkpoint["step"],
                      "tokens": checkpoint["tokens_seen"], "hardware": checkpoint["hardware"],
                      "seconds": round(checkpoint["train_seconds"]), "torch": checkpoint["torch"],
-                     "best_val_loss": checkpoint["best_val_loss"], "dataset_splits": dataset.get("splits")},
+                     "best_val_loss": checkpoint["best_val_loss"], "dataset_splits": dataset.get("splits"),
+                     "init": checkpoint.get("init")},
         "parity": parity,
         "text_sensitivity": sensitivity,
     }
