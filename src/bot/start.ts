@@ -8,11 +8,8 @@ import type { Logger } from 'pino';
 import { ConfigError, type BotConfig } from '../config.ts';
 import type { BotContext, Composer, Renderer } from '../commands/context.ts';
 import { soundfontRenderer } from '../commands/renderer.ts';
+import { loadComposer, openStore, takeQueue, type JobQueue, type MotifStore } from '../commands/services.ts';
 import { TakeJobs } from '../commands/take-jobs.ts';
-import { getEngine } from '../inference/index.ts';
-import { JobQueue } from '../queue/job-queue.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
-import type { MotifStore } from '../store/types.ts';
 import { createClient } from './client.ts';
 import { wireEvents } from './events.ts';
 import { createLogger } from './logger.ts';
@@ -74,18 +71,16 @@ async function login(client: Client, token: string): Promise<void> {
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
-  const store = options.store ?? new SqliteStore(config.dbPath);
+  const store = options.store ?? openStore(config.dbPath);
   let client: Client | undefined;
   try {
-    const composer = options.composer ?? await getEngine();
+    const composer = options.composer ?? await loadComposer();
     const renderer = options.renderer ?? soundfontRenderer();
     client = createClient({ messageContent: config.messageContent, api: options.api });
     const jobs = new TakeJobs({
       client, composer, renderer, store, log, settings: config, progressIntervalMs: options.progressIntervalMs ?? 1500,
     });
-    const queue = new JobQueue(store, config.queue, jobs.run, {
-      onPositions: (positions) => jobs.showPositions(positions),
-    });
+    const queue = takeQueue(store, config.queue, jobs);
     jobs.concurrency = config.queue.concurrency;
     const ctx: BotContext = {
       client, composer, renderer, store, queue, log, settings: config, interactionLifetimeMs: INTERACTION_LIFETIME_MS,
