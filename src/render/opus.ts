@@ -1,6 +1,6 @@
 /**
  * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (native bindings that build libopus from
- * source at install) and ogg-opus.ts frames its packets: 30 s take about 0.2 s. Where that optional dependency could
+ * source at install) and ogg-opus.ts frames its packets: a 30 s take in about 0.3 s. Where that optional dependency could
  * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (its libopus is about 4x slower).
  * Finishing filters (finish.ts) always run in ffmpeg: float PCM on its stdin, filtered float PCM (or the Ogg file,
  * on the fallback) on its stdout; no temporary files.
