@@ -1,7 +1,7 @@
 /**
  * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (native bindings that build libopus from
  * source at install) and ogg-opus.ts frames its packets: a 30 s take in about 0.3 s. Where that optional dependency could
- * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (its libopus is about 4x slower).
+ * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (3x slower in motif bench).
  * Finishing filters (finish.ts) always run in ffmpeg: float PCM on its stdin, filtered float PCM (or the Ogg file,
  * on the fallback) on its stdout; no temporary files.
  */
