@@ -29,8 +29,8 @@ export interface RenderBench {
   encodeSpeedup: number;
 }
 
-/** The first `seconds` (whole bars) of the first archive song that has at least `tracks` tracks playing in them. */
-export async function findDenseExcerpt(archive: string, seconds: number, tracks = RENDER_BENCH_TRACKS): Promise<{ source: string; score: Score } | null> {
+/** The first `seconds` (whole bars) of the first archive song that has at least `minTracks` tracks playing in them. */
+export async function findDenseExcerpt(archive: string, seconds: number, minTracks = RENDER_BENCH_TRACKS): Promise<{ source: string; score: Score; tracks: number } | null> {
   for await (const member of readArchive(archive, isMidiName)) {
     let score: Score;
     try {
@@ -39,14 +39,14 @@ export async function findDenseExcerpt(archive: string, seconds: number, tracks 
       continue; // a file the reader refuses is not a benchmark candidate
     }
     const slice = barSlicer(score);
+    const songEnd = scoreEndTick(score);
     for (let bars = 1; bars <= 64; bars++) {
       const excerpt = slice(0, bars);
       const end = scoreEndTick(excerpt);
-      if (end >= scoreEndTick(score)) break;
+      if (end >= songEnd) break;
       if (tickToSeconds(excerpt, end) < seconds) continue;
-      if (excerpt.tracks.filter((t) => t.notes.length > 0).length >= tracks) {
-        return { source: `${path.basename(archive)}:${member.name}`, score: excerpt };
-      }
+      const tracks = excerpt.tracks.filter((t) => t.notes.length > 0).length;
+      if (tracks >= minTracks) return { source: `${path.basename(archive)}:${member.name}`, score: excerpt, tracks };
       break;
     }
   }
@@ -61,7 +61,7 @@ export async function benchRender(dataDir: string, seconds: number, soundfont?: 
   const baseline = await measureRenderSpeed(found.score, { soundfont, repeats, encoder: 'ffmpeg' });
   return {
     source: found.source,
-    tracks: found.score.tracks.filter((t) => t.notes.length > 0).length,
+    tracks: found.tracks,
     audioSeconds: ours.audioSeconds,
     encoder,
     synthMs: ours.synthMs,

@@ -2,7 +2,8 @@
  * Instrument palettes: which instruments real examples of each genre play, counted from the training data
  * (src/dataset/instrument-palettes.ts, `npx motif palettes`). When a prompt names a genre but no instruments
  * ("lo-fi beat"), the engine lets the model choose that piece's instruments only among its genre's palette
- * (docs/INFERENCE.md): the shipped model does not read its caption, so without this it would pick from all 128.
+ * (docs/INFERENCE.md), so a genre's piece gets the instruments that genre's examples play. (The first shipped model did
+ * not read its caption; without palettes it drew timpani for "lo-fi beat".)
  */
 import { DRUMS } from './score.ts';
 

@@ -175,7 +175,8 @@ async function renderSplit(threads: SynthThread[], score: Score, options: Synthe
 export function splitWork(score: Score, count: number): TrackPart[][] {
   const parts = Array.from({ length: count }, () => ({ part: [] as TrackPart[], seconds: 0 }));
   const lightest = <T extends { seconds: number }>(items: T[]) => items.reduce((best, item) => (item.seconds < best.seconds ? item : best));
-  const drums: Array<{ track: number; seconds: number }> = [];
+  // Drum tracks, and tracks without notes: each goes whole to one part.
+  const wholeTracks: Array<{ track: number; seconds: number }> = [];
   score.tracks.forEach((track, index) => {
     const byPitch = new Map<number, number>();
     for (const note of track.notes) {
@@ -183,7 +184,7 @@ export function splitWork(score: Score, count: number): TrackPart[][] {
       byPitch.set(note.pitch, (byPitch.get(note.pitch) ?? 0) + seconds);
     }
     if (track.isDrum || byPitch.size === 0) {
-      drums.push({ track: index, seconds: [...byPitch.values()].reduce((a, b) => a + b, 0) });
+      wholeTracks.push({ track: index, seconds: [...byPitch.values()].reduce((a, b) => a + b, 0) });
       return;
     }
     const shares = parts.map(() => ({ pitches: [] as number[], seconds: 0 }));
@@ -200,10 +201,10 @@ export function splitWork(score: Score, count: number): TrackPart[][] {
       order[i].seconds += share.seconds;
     });
   });
-  for (const drum of drums.sort((a, b) => b.seconds - a.seconds)) {
+  for (const whole of wholeTracks.sort((a, b) => b.seconds - a.seconds)) {
     const part = lightest(parts);
-    part.part.push({ track: drum.track });
-    part.seconds += drum.seconds;
+    part.part.push({ track: whole.track });
+    part.seconds += whole.seconds;
   }
   return parts.map(({ part }) => part.sort((a, b) => a.track - b.track));
 }
