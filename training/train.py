@@ -128,11 +128,11 @@ def objective_weights(targets, header_weight):
     return (targets != -100).float() + (header_weight - 1.0) * header_mask(targets).float()
 
 
-def objective_sum(model, batch, device, header_weight):
-    """The training objective (summed cross-entropy with header tokens counted header_weight times) and the plain
+def objective_sum(model, batch, device, weights):
+    """The training objective (cross-entropy summed with each target's weight, from objective_weights) and the plain
     summed cross-entropy, for the log."""
     losses = token_losses(model, batch, device)
-    return (losses * objective_weights(batch["targets"], header_weight)).sum(), losses.sum().detach()
+    return (losses * weights).sum(), losses.sum().detach()
 
 
 def text_gain(model):
@@ -377,10 +377,11 @@ def main():
             group["lr"] = lr
         micro = [batcher.next() for _ in range(t["grad_accum"])]
         step_tokens = sum(int((b["targets"] != -100).sum()) for b in micro)
-        step_weight = sum(float(objective_weights(b["targets"], t["header_loss_weight"]).sum()) for b in micro)
+        weights = [objective_weights(b["targets"], t["header_loss_weight"]) for b in micro]
+        step_weight = sum(float(w.sum()) for w in weights)
         step_loss = 0.0
-        for batch in micro:
-            objective, plain = objective_sum(model, to_device(batch, device), device, t["header_loss_weight"])
+        for batch, batch_weights in zip(micro, weights):
+            objective, plain = objective_sum(model, to_device(batch, device), device, batch_weights.to(device))
             (objective / step_weight).backward()
             step_loss += plain  # stays on the device: no synchronization per micro-batch
         grad_norm = torch.nn.utils.clip_grad_norm_(model.parameters(), t["grad_clip"])
