@@ -21,7 +21,7 @@ import { evalMarkdown } from '../src/eval/markdown.ts';
 import { evalPlot } from '../src/eval/plot.ts';
 import { parseKeyName, parsePromptFile, PromptFileError } from '../src/eval/prompt-file.ts';
 import { runEval, type EvalReport } from '../src/eval/run-eval.ts';
-import { closeSynthPools } from '../src/render/index.ts';
+import { closeRenderThreads } from '../src/render/index.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/music/tokenizer.ts';
 import { MODEL_DIR } from './helpers/model.ts';
@@ -233,7 +233,7 @@ describe.skipIf(!modelDataset())('originality index and caption overlap on the t
 
 describe.skipIf(!MODEL_DIR)('motif bench', () => {
   afterAll(async () => {
-    await closeSynthPools();
+    await closeRenderThreads();
   });
 
   it('reports every figure with --runs 1', async () => {

@@ -4,9 +4,11 @@
  * The ffmpeg fallback encoder passes the same checks.
  */
 import { spawnSync } from 'node:child_process';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { encodeFrames, FRAME_SAMPLES, PRE_SKIP } from '../src/render/libopus.ts';
 import { muxOggOpus, oggCrc } from '../src/render/ogg-opus.ts';
 import { defaultOpusEncoder, encodeOggOpus, FFMPEG_PATH, type OpusEncoderName } from '../src/render/opus.ts';
+import { closeOpusPool, ENCODE_THREADS, encodeOpusPackets, planRuns } from '../src/render/opus-pool.ts';
 import type { StereoAudio } from '../src/render/synthesize.ts';
 
 const RATE = 48_000;
@@ -82,6 +84,49 @@ describe.each(encoders)('Ogg Opus from %s', (encoder) => {
     // -6 dB and a low-pass: a quarter of the power or less.
     expect(outputPower / inputPower).toBeLessThan(0.26);
     expect(outputPower / inputPower).toBeGreaterThan(0.05);
+  });
+});
+
+afterAll(() => closeOpusPool());
+
+function interleave({ left, right }: StereoAudio): Float32Array {
+  const frames = new Float32Array(left.length * 2);
+  left.forEach((value, i) => (frames[2 * i] = value));
+  right.forEach((value, i) => (frames[2 * i + 1] = value));
+  return frames;
+}
+
+/** Error power of the decoded take against the input over one 20 ms frame of packets (both channels). */
+function frameErrorPower(input: Float32Array, decoded: Float32Array, frame: number): number {
+  let error = 0;
+  const first = (frame * FRAME_SAMPLES - PRE_SKIP) * 2;
+  for (let i = Math.max(0, first); i < first + FRAME_SAMPLES * 2 && i < input.length; i++) error += (decoded[i] - input[i]) ** 2;
+  return error;
+}
+
+describe.skipIf(defaultOpusEncoder() !== 'libopus' || ENCODE_THREADS < 2)('Opus encoding on several threads', () => {
+  it('joins the runs so that the decoded take is as close to the input as one encoder makes it', async () => {
+    const audio = testSignal(12 * RATE);
+    const input = interleave(audio);
+    const frameCount = Math.ceil((PRE_SKIP + audio.left.length) / FRAME_SAMPLES);
+    const runs = planRuns(frameCount, ENCODE_THREADS);
+    expect(runs.length).toBeGreaterThan(1);
+    const mux = (packets: Uint8Array[]) =>
+      muxOggOpus({ packets, frameSamples: FRAME_SAMPLES, preSkip: PRE_SKIP, sampleCount: audio.left.length, channels: 2, inputSampleRate: RATE, vendor: 'test' });
+    const split = decode(mux(await encodeOpusPackets(input, frameCount, 160_000, false))).samples;
+    const whole = new Float32Array(frameCount * FRAME_SAMPLES * 2);
+    whole.set(input);
+    const { bytes, lengths } = encodeFrames({ pcm: whole, primerFrames: 0, bitrate: 160_000, constrained: false });
+    let offset = 0;
+    const single = decode(mux(Array.from(lengths, (length) => bytes.subarray(offset, (offset += length))))).samples;
+    expect(split.length).toBe(single.length);
+    // Each frame from just before the join to 200 ms after it: an encoder started cold there is 10+ dB worse.
+    for (const [join] of runs.slice(1)) {
+      for (let frame = join - 2; frame < join + 10; frame++) {
+        const ratio = frameErrorPower(input, split, frame) / frameErrorPower(input, single, frame);
+        expect(10 * Math.log10(ratio), `frame ${frame - join} after the join`).toBeLessThan(1.5);
+      }
+    }
   });
 });
 

@@ -19,7 +19,8 @@ import { TARGET_LUFS } from '../src/render/normalize.ts';
 import { FFMPEG_PATH, MAX_FILE_BYTES, opusBitrate, RenderError } from '../src/render/opus.ts';
 import { renderPianoRoll } from '../src/render/piano-roll.ts';
 import { loadSoundFont, SoundFontError } from '../src/render/soundfonts.ts';
-import { closeSynthPools, splitWork } from '../src/render/synth-pool.ts';
+import { splitWork } from '../src/render/synth-pool.ts';
+import { closeRenderThreads } from '../src/render/threads.ts';
 import { synthesize } from '../src/render/synthesize.ts';
 import { run as runRenderCli } from '../src/cli/render.ts';
 import { archivePath, sampleMidi } from './helpers/data.ts';
@@ -108,7 +109,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await closeSynthPools();
+  await closeRenderThreads();
   await rm(workDir, { recursive: true, force: true });
 });
 

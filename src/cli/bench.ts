@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BENCH_DEFAULTS, runBench, type BenchReport } from '../eval/bench.ts';
 import { ModelFilesError, ModelMismatchError } from '../inference/index.ts';
-import { SoundFontError, closeSynthPools } from '../render/index.ts';
+import { SoundFontError, closeRenderThreads } from '../render/index.ts';
 import { InputError } from './input.ts';
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
@@ -84,6 +84,6 @@ export async function run(args: string[]): Promise<void> {
     if (error instanceof ModelFilesError || error instanceof ModelMismatchError || error instanceof SoundFontError) throw new InputError(error.message);
     throw error;
   } finally {
-    await closeSynthPools();
+    await closeRenderThreads();
   }
 }

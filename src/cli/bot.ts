@@ -4,7 +4,7 @@ import { ConfigError, loadBotConfig } from '../config.ts';
 import { createLogger } from '../bot/logger.ts';
 import { startBot } from '../bot/start.ts';
 import { ModelFilesError, ModelMismatchError, getEngine } from '../inference/index.ts';
-import { closeSynthPools } from '../render/index.ts';
+import { closeRenderThreads } from '../render/index.ts';
 import { InputError } from './input.ts';
 
 /** Seconds running jobs get to finish on shutdown; the rest are finished after the next start. */
@@ -31,6 +31,6 @@ export async function run(args: string[]): Promise<void> {
     process.once('SIGTERM', shutdown);
   });
   // The synthesis threads and ONNX sessions would keep the process alive.
-  await closeSynthPools();
+  await closeRenderThreads();
   await (await getEngine()).close();
 }

@@ -7,7 +7,7 @@ import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
 import { DRUMS } from '../music/score.ts';
 import { getEngine, type Composition } from '../inference/index.ts';
-import { FINISH_STYLES, closeSynthPools, renderFiles, type FinishStyle, type RenderedFiles } from '../render/index.ts';
+import { FINISH_STYLES, closeRenderThreads, renderFiles, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
 import { InputError } from './input.ts';
 
@@ -109,6 +109,6 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  compose ${t.composeMs} ms (${t.tokens} tokens), render ${t.renderMs} ms, encode ${t.encodeMs} ms, total ${t.totalMs} ms`);
   } finally {
     await engine.close();
-    await closeSynthPools();
+    await closeRenderThreads();
   }
 }

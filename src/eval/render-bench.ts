@@ -29,8 +29,15 @@ export interface RenderBench {
   encodeSpeedup: number;
 }
 
-/** The first `seconds` (whole bars) of the first archive song that has at least `minTracks` tracks playing in them. */
-export async function findDenseExcerpt(archive: string, seconds: number, minTracks = RENDER_BENCH_TRACKS): Promise<{ source: string; score: Score; tracks: number } | null> {
+export interface DenseExcerpt {
+  source: string;
+  score: Score;
+  /** Tracks with notes in the excerpt. */
+  tracks: number;
+}
+
+/** The first `seconds` (whole bars) of each archive song that has at least `minTracks` tracks playing in them. */
+export async function* denseExcerpts(archive: string, seconds: number, minTracks = RENDER_BENCH_TRACKS): AsyncGenerator<DenseExcerpt> {
   for await (const member of readArchive(archive, isMidiName)) {
     let score: Score;
     try {
@@ -46,10 +53,15 @@ export async function findDenseExcerpt(archive: string, seconds: number, minTrac
       if (end >= songEnd) break;
       if (tickToSeconds(excerpt, end) < seconds) continue;
       const tracks = excerpt.tracks.filter((t) => t.notes.length > 0).length;
-      if (tracks >= minTracks) return { source: `${path.basename(archive)}:${member.name}`, score: excerpt, tracks };
+      if (tracks >= minTracks) yield { source: `${path.basename(archive)}:${member.name}`, score: excerpt, tracks };
       break;
     }
   }
+}
+
+/** The first of denseExcerpts, or null. */
+export async function findDenseExcerpt(archive: string, seconds: number, minTracks = RENDER_BENCH_TRACKS): Promise<DenseExcerpt | null> {
+  for await (const excerpt of denseExcerpts(archive, seconds, minTracks)) return excerpt;
   return null;
 }
 

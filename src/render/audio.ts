@@ -4,7 +4,8 @@
 import type { Score } from '../music/score.ts';
 import { finishFor, type FinishStyle } from './finish.ts';
 import { normalizeLoudness, TARGET_LUFS, type LoudnessReport } from './normalize.ts';
-import { encodeOggOpus, type OpusEncoderName } from './opus.ts';
+import { defaultOpusEncoder, encodeOggOpus, type OpusEncoderName } from './opus.ts';
+import { startOpusPool } from './opus-pool.ts';
 import { SAMPLE_RATE } from './soundfonts.ts';
 import { getSynthPool, isSynthPoolStarted } from './synth-pool.ts';
 
@@ -20,7 +21,7 @@ export interface RenderAudioOptions {
 }
 
 export interface RenderTimings {
-  /** Starting the synthesis threads and decoding the SoundFont; 0 when that was done earlier in this process. */
+  /** Starting the render threads and decoding the SoundFont; 0 when that was done earlier in this process. */
   soundfontLoadMs: number;
   /** Synthesis, including any wait for an earlier render on the same font. */
   synthMs: number;
@@ -47,13 +48,16 @@ export async function renderAudio(score: Score, options: RenderAudioOptions = {}
   const started = performance.now();
   const finish = finishFor(options.finish ?? 'none', SAMPLE_RATE);
   const wasLoaded = isSynthPoolStarted(options.soundfont);
+  const encoder = options.encoder ?? defaultOpusEncoder();
+  // The encoding threads start while the font loads rather than after the synthesis; a failure shows in the encode.
+  if (encoder === 'libopus') startOpusPool().catch(() => undefined);
   const pool = await getSynthPool(options.soundfont);
   const synthStart = performance.now();
   const audio = await pool.render(score, { tailSeconds: finish.tailSeconds, room: finish.room });
   const loudnessStart = performance.now();
   const loudness = normalizeLoudness(audio, options.targetLufs ?? TARGET_LUFS);
   const encodeStart = performance.now();
-  const { ogg, bitrate, encoder } = await encodeOggOpus(audio, { filterGraph: finish.filterGraph, title: options.title, encoder: options.encoder });
+  const { ogg, bitrate } = await encodeOggOpus(audio, { filterGraph: finish.filterGraph, title: options.title, encoder });
   const done = performance.now();
   const seconds = audio.left.length / audio.sampleRate;
   return {

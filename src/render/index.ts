@@ -7,4 +7,5 @@ export { FINISH_STYLES, type FinishStyle } from './finish.ts';
 export { TARGET_LUFS, CEILING_DBTP, type LoudnessReport } from './normalize.ts';
 export { RenderError, MAX_FILE_BYTES, defaultOpusEncoder, type OpusEncoderName } from './opus.ts';
 export { BUNDLED_SOUNDFONTS, DEFAULT_SOUNDFONT, SoundFontError } from './soundfonts.ts';
-export { closeSynthPools, getSynthPool, SYNTH_THREADS } from './synth-pool.ts';
+export { getSynthPool, SYNTH_THREADS } from './synth-pool.ts';
+export { closeRenderThreads } from './threads.ts';

@@ -1,13 +1,15 @@
 /**
- * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (native bindings that build libopus from
- * source at install) and ogg-opus.ts frames its packets: a 30 s take in about 0.3 s. Where that optional dependency could
+ * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (libopus.ts), on both cores
+ * (opus-pool.ts), and ogg-opus.ts frames its packets. Where that optional dependency could
  * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (3x slower in motif bench).
  * Finishing filters (finish.ts) always run in ffmpeg: float PCM on its stdin, filtered float PCM (or the Ogg file,
  * on the fallback) on its stdout; no temporary files.
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { FRAME_SAMPLES, nativeOpus, OPUS_COMPLEXITY, OPUS_SAMPLE_RATE, PRE_SKIP } from './libopus.ts';
 import { muxOggOpus } from './ogg-opus.ts';
+import { encodeOpusPackets } from './opus-pool.ts';
 import type { StereoAudio } from './synthesize.ts';
 
 const require = createRequire(import.meta.url);
@@ -19,44 +21,6 @@ export const MAX_BITRATE = 160_000;
 export const MIN_BITRATE = 12_000;
 /** Room left in the size budget for Ogg pages and VBR swings. */
 const SIZE_HEADROOM = 0.9;
-/**
- * libopus effort, 0-10. In-process libopus encodes 33.5 s of a dense take in 0.18 s at 4 and 0.45 s at 10; the
- * libopus inside the bundled ffmpeg 4.1 takes 0.82 s at 4 (docs/RENDER.md). 4 at 160 kb/s matches complexity 5 at
- * 128 kb/s in waveform SNR and keeps render + encode of a 30 s take well under a second.
- */
-const OPUS_COMPLEXITY = 4;
-/** 20 ms frames at 48 kHz, what ffmpeg's libopus wrapper uses too. */
-const FRAME_SAMPLES = 960;
-/**
- * libopus' lookahead at 48 kHz for the audio application (2.5 ms + 4 ms), which the binding cannot query; the
- * decoder skips it. tests/ogg-opus.test.ts checks that the decoded take lines up with the input sample for sample.
- */
-const PRE_SKIP = 312;
-const OPUS_SET_BITRATE = 4002;
-const OPUS_SET_VBR_CONSTRAINT = 4020;
-const OPUS_SET_COMPLEXITY = 4010;
-const OPUS_SET_SIGNAL = 4024;
-const OPUS_SIGNAL_MUSIC = 3002;
-
-interface NativeOpusEncoder {
-  encode(pcm: Buffer): Buffer;
-  applyEncoderCTL(ctl: number, value: number): void;
-}
-type NativeOpusModule = { OpusEncoder: new (rate: number, channels: number) => NativeOpusEncoder };
-
-let nativeModule: NativeOpusModule | null | undefined;
-
-/** @discordjs/opus, or null where it was not built (an optional dependency). */
-function nativeOpus(): NativeOpusModule | null {
-  if (nativeModule === undefined) {
-    try {
-      nativeModule = require('@discordjs/opus') as NativeOpusModule;
-    } catch {
-      nativeModule = null;
-    }
-  }
-  return nativeModule;
-}
 
 export type OpusEncoderName = 'libopus' | 'ffmpeg';
 
@@ -102,12 +66,11 @@ export async function encodeOggOpus(audio: StereoAudio, options: EncodeOptions =
   const seconds = audio.left.length / audio.sampleRate;
   const bitrate = options.bitrate ?? opusBitrate(seconds);
   const encoder = options.encoder ?? defaultOpusEncoder();
-  const native = nativeOpus();
   if (encoder === 'libopus') {
-    if (!native) throw new RenderError('@discordjs/opus is not installed or was not built here: use the ffmpeg encoder');
+    if (!nativeOpus()) throw new RenderError('@discordjs/opus is not installed or was not built here: use the ffmpeg encoder');
     let frames = interleave(audio);
     if (options.filterGraph) frames = await filterWithFfmpeg(frames, audio.sampleRate, seconds, options.filterGraph);
-    const ogg = encodeWithLibopus(native, frames, audio.sampleRate, bitrate, options.title);
+    const ogg = await encodeWithLibopus(frames, audio.sampleRate, bitrate, options.title);
     return { ogg, bitrate, encoder };
   }
   const args = [...pcmInputArgs(audio.sampleRate), ...filterArgs(options.filterGraph, seconds)];
@@ -138,26 +101,12 @@ async function filterWithFfmpeg(frames: Float32Array, sampleRate: number, second
   return aligned;
 }
 
-function encodeWithLibopus(native: NativeOpusModule, frames: Float32Array, sampleRate: number, bitrate: number, title?: string): Uint8Array {
-  if (sampleRate !== 48_000) throw new RenderError(`the in-process Opus encoder takes 48 kHz audio, not ${sampleRate} Hz`);
-  const encoder = new native.OpusEncoder(sampleRate, 2);
-  encoder.applyEncoderCTL(OPUS_SET_BITRATE, bitrate);
-  encoder.applyEncoderCTL(OPUS_SET_VBR_CONSTRAINT, bitrate < MAX_BITRATE ? 1 : 0);
-  encoder.applyEncoderCTL(OPUS_SET_COMPLEXITY, OPUS_COMPLEXITY);
-  encoder.applyEncoderCTL(OPUS_SET_SIGNAL, OPUS_SIGNAL_MUSIC);
+async function encodeWithLibopus(frames: Float32Array, sampleRate: number, bitrate: number, title?: string): Promise<Uint8Array> {
+  if (sampleRate !== OPUS_SAMPLE_RATE) throw new RenderError(`the in-process Opus encoder takes 48 kHz audio, not ${sampleRate} Hz`);
   const sampleCount = frames.length / 2;
   // Enough frames to carry the last real sample out past the encoder's lookahead; the rest is silence.
   const frameCount = Math.ceil((PRE_SKIP + sampleCount) / FRAME_SAMPLES);
-  // The binding takes 16-bit PCM (host order, little-endian on every platform Node supports).
-  const pcm = new Int16Array(frameCount * FRAME_SAMPLES * 2);
-  for (let i = 0; i < frames.length; i++) {
-    const v = Math.round(frames[i] * 32767);
-    pcm[i] = v > 32767 ? 32767 : v < -32768 ? -32768 : v;
-  }
-  const bytes = Buffer.from(pcm.buffer);
-  const frameBytes = FRAME_SAMPLES * 2 * 2;
-  const packets: Uint8Array[] = [];
-  for (let f = 0; f < frameCount; f++) packets.push(encoder.encode(bytes.subarray(f * frameBytes, (f + 1) * frameBytes)));
+  const packets = await encodeOpusPackets(frames, frameCount, bitrate, bitrate < MAX_BITRATE);
   return muxOggOpus({
     packets,
     frameSamples: FRAME_SAMPLES,

@@ -6,80 +6,28 @@
  * Pools are made once per font and kept for the life of the process; idle workers do not keep it alive.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import { tickToSeconds, type Score } from '../music/score.ts';
 import { checkSoundFontHeader, resolveSoundFont, SAMPLE_RATE, SoundFontError } from './soundfonts.ts';
 import type { StereoAudio, SynthesisOptions, TrackPart } from './synthesize.ts';
-import type { WorkerJob, WorkerReply } from './synth-worker.ts';
+import { JobThread } from './job-thread.ts';
+import type { SynthJob, SynthResult } from './synth-worker.ts';
 
 /** Two threads: this machine's cores; more would multiply the memory each loaded font takes. */
 export const SYNTH_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 /** Seconds a voice keeps sounding after its note ends (release), for balancing the threads' work. */
 const RELEASE_ESTIMATE_SECONDS = 0.5;
 
-type Pending = { resolve: (audio: StereoAudio) => void; reject: (error: Error) => void };
+type SynthThread = JobThread<SynthJob, SynthResult>;
 
-class SynthThread {
-  private readonly pending = new Map<number, Pending>();
-  private nextJob = 0;
-  /** Set once the thread has stopped (crashed, or closed): it takes no more jobs. */
-  exited = false;
+function startThread(file: string): Promise<SynthThread> {
+  return JobThread.start<SynthJob, SynthResult>(new URL('./synth-worker-entry.js', import.meta.url), { soundfont: file }, 'synthesis', (name, message) =>
+    name === 'SoundFontError' ? new SoundFontError(message) : new Error(message),
+  );
+}
 
-  private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.kind !== 'audio' && reply.kind !== 'error') return;
-      const pending = this.pending.get(reply.job);
-      this.pending.delete(reply.job);
-      if (this.pending.size === 0) worker.unref();
-      if (reply.kind === 'audio') pending?.resolve({ sampleRate: SAMPLE_RATE, left: reply.left, right: reply.right });
-      else pending?.reject(new Error(`synthesis failed: ${reply.message}`));
-    });
-    worker.on('error', (error) => this.failAll(error));
-    worker.on('exit', (code) => {
-      this.exited = true;
-      this.failAll(new Error(`synthesis thread exited (${code})`));
-    });
-  }
-
-  static start(file: string): Promise<SynthThread> {
-    const worker = new Worker(new URL('./synth-worker-entry.js', import.meta.url), { workerData: { soundfont: file } });
-    return new Promise((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`synthesis thread exited (${code}) while loading ${file}`));
-      worker.once('error', reject);
-      worker.once('exit', onExit);
-      worker.once('message', (reply: WorkerReply) => {
-        worker.off('error', reject);
-        worker.off('exit', onExit);
-        if (reply.kind === 'ready') {
-          worker.unref();
-          resolve(new SynthThread(worker));
-        } else {
-          void worker.terminate();
-          const message = reply.kind === 'failed' ? reply.message : 'unexpected reply while loading';
-          reject(reply.kind === 'failed' && reply.soundFontError ? new SoundFontError(message) : new Error(message));
-        }
-      });
-    });
-  }
-
-  render(score: Score, options: SynthesisOptions): Promise<StereoAudio> {
-    if (this.exited) return Promise.reject(new Error('synthesis thread has stopped'));
-    const job = this.nextJob++;
-    this.worker.ref();
-    return new Promise((resolve, reject) => {
-      this.pending.set(job, { resolve, reject });
-      this.worker.postMessage({ job, score, options } satisfies WorkerJob);
-    });
-  }
-
-  close(): Promise<number> {
-    return this.worker.terminate();
-  }
-
-  private failAll(error: Error): void {
-    for (const pending of this.pending.values()) pending.reject(error);
-    this.pending.clear();
-  }
+async function renderOn(thread: SynthThread, score: Score, options: SynthesisOptions): Promise<StereoAudio> {
+  const { left, right } = await thread.run({ score, options });
+  return { sampleRate: SAMPLE_RATE, left, right };
 }
 
 export interface SynthPool {
@@ -120,7 +68,7 @@ async function startPool(name: string, path: string): Promise<SynthPool> {
   // A missing or non-SoundFont file fails here, before any thread starts.
   await checkSoundFontHeader(path);
   const started = performance.now();
-  const settled = await Promise.allSettled(Array.from({ length: SYNTH_THREADS }, () => SynthThread.start(path)));
+  const settled = await Promise.allSettled(Array.from({ length: SYNTH_THREADS }, () => startThread(path)));
   const failure = settled.find((result) => result.status === 'rejected');
   const threads = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (failure) {
@@ -153,8 +101,8 @@ async function startPool(name: string, path: string): Promise<SynthPool> {
 
 async function renderSplit(threads: SynthThread[], score: Score, options: SynthesisOptions): Promise<StereoAudio> {
   const parts = splitWork(score, threads.length).filter((part) => part.length > 0);
-  if (parts.length <= 1) return threads[0].render(score, options);
-  const rendered = await Promise.all(parts.map((part, index) => threads[index].render(score, { ...options, part })));
+  if (parts.length <= 1) return renderOn(threads[0], score, options);
+  const rendered = await Promise.all(parts.map((part, index) => renderOn(threads[index], score, { ...options, part })));
   const [sum, ...rest] = rendered;
   for (const audio of rest) {
     for (let i = 0; i < sum.left.length; i++) {
