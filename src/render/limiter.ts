@@ -50,10 +50,11 @@ function minimumAhead(values: Float32Array, span: number): Float32Array {
     for (let i = end - 2; i >= start; i--) suffix[i] = Math.min(suffix[i + 1], values[i]);
   }
   const out = new Float32Array(length);
-  for (let i = 0; i < length; i++) {
-    const last = Math.min(i + span - 1, length - 1);
-    // In one block the window runs to the block's end, which suffix[i] already covers.
-    out[i] = Math.floor(i / span) === Math.floor(last / span) ? suffix[i] : Math.min(suffix[i], prefix[last]);
+  for (let start = 0; start < length; start += span) {
+    // A window from a block's first value is that block; from any later one it ends in the next block.
+    out[start] = suffix[start];
+    const end = Math.min(length, start + span);
+    for (let i = start + 1; i < end; i++) out[i] = Math.min(suffix[i], prefix[Math.min(i + span - 1, length - 1)]);
   }
   return out;
 }
