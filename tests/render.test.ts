@@ -259,6 +259,16 @@ describe('loudness meter (BS.1770)', () => {
     expect(peak(left)).toBeLessThanOrEqual(0.8 + 1e-6);
     expect(rms(left, 0, SAMPLE_RATE / 2)).toBeCloseTo(rms(sine(440, 0.3, 0.5)), 5);
   });
+
+  it('holds peaks in the first and the last milliseconds to the ceiling too', () => {
+    for (const at of [0, 3, 100, SAMPLE_RATE - 101, SAMPLE_RATE - 1]) {
+      const left = sine(440, 0.3, 1);
+      left[at] = 1.5;
+      const audio = { sampleRate: SAMPLE_RATE, left, right: left.slice() };
+      limitPeaks(audio, 0.8);
+      expect(peak(audio.left), `a peak at sample ${at}`).toBeLessThanOrEqual(0.8 + 1e-6);
+    }
+  });
 });
 
 describe('pieces of the pipeline', () => {

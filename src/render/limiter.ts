@@ -23,12 +23,12 @@ export function limitPeaks(audio: StereoAudio, ceiling: number): number {
   const ahead = minimumAhead(needed, window + 1);
   const release = 1 - Math.exp(-1 / (RELEASE_SECONDS * audio.sampleRate));
   // A trailing average of the look-ahead minimum is at most what each peak needs when that peak arrives.
-  // Before the start the average counts gain 1.
-  let sum = window + 1;
+  // Before the start the average counts what the first window needs, so that a peak in the first 5 ms is held too.
+  let sum = (window + 1) * ahead[0];
   let gain = 1;
   for (let i = 0; i < length; i++) {
     const leaving = i - window - 1;
-    sum += ahead[i] - (leaving >= 0 ? ahead[leaving] : 1);
+    sum += ahead[i] - (leaving >= 0 ? ahead[leaving] : ahead[0]);
     const smoothed = sum / (window + 1);
     gain = Math.min(smoothed, gain + (1 - gain) * release);
     left[i] *= gain;
@@ -51,9 +51,14 @@ function minimumAhead(values: Float32Array, span: number): Float32Array {
   }
   const out = new Float32Array(length);
   for (let start = 0; start < length; start += span) {
+    const end = Math.min(length, start + span);
+    if (end === length) {
+      // The last block: every window in it is cut off at the end, inside the block.
+      for (let i = start; i < end; i++) out[i] = suffix[i];
+      break;
+    }
     // A window from a block's first value is that block; from any later one it ends in the next block.
     out[start] = suffix[start];
-    const end = Math.min(length, start + span);
     for (let i = start + 1; i < end; i++) out[i] = Math.min(suffix[i], prefix[Math.min(i + span - 1, length - 1)]);
   }
   return out;
