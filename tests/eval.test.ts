@@ -252,6 +252,16 @@ describe.skipIf(!MODEL_DIR)('motif bench', () => {
     expect(report.renderSong?.audioSeconds).toBeGreaterThanOrEqual(8);
     expect(report.renderSong?.baselineEncodeMs).toBeGreaterThan(0);
     expect(report.renderSong?.totalMs).toBeGreaterThan(report.renderSong!.synthMs);
+    // The first such song of each genre folder: several genres, each with 8+ tracks, the median within the range.
+    const genres = report.renderGenres!;
+    expect(new Set(genres.songs.map((song) => song.source.split('/')[0])).size).toBe(genres.songs.length);
+    expect(genres.songs.length).toBeGreaterThanOrEqual(4);
+    for (const song of genres.songs) expect(song.tracks).toBeGreaterThanOrEqual(8);
+    expect(genres.medianTotalMs).toBeLessThanOrEqual(genres.worstTotalMs);
+    expect(genres.medianSynthRealtimeX).toBeGreaterThanOrEqual(genres.worstSynthRealtimeX);
+    // The composed piece asks for seven instruments and drums.
+    expect(report.renderEnsemble.tracks).toBeGreaterThanOrEqual(6);
+    expect(report.renderEnsemble.totalMs).toBeGreaterThan(report.renderEnsemble.synthMs);
     expect(report.peakRssMb).toBeGreaterThan(50);
   });
 });

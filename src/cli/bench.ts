@@ -1,6 +1,7 @@
 /** `motif bench`: speed of encoding, decoding, composing, rendering and encoding to Opus on this machine (docs/BENCH.md). */
 import { parseArgs } from 'node:util';
 import { BENCH_DEFAULTS, runBench, type BenchReport } from '../eval/bench.ts';
+import type { SongRender } from '../eval/render-bench.ts';
 import { ModelFilesError, ModelMismatchError } from '../inference/index.ts';
 import { SoundFontError, closeRenderThreads } from '../render/index.ts';
 import { InputError } from './input.ts';
@@ -44,12 +45,27 @@ function table(report: BenchReport): string {
   return lines.join('\n');
 }
 
-function renderSongRows({ renderSong: song }: BenchReport): Array<[string, string, string]> {
-  if (!song) return [['render + encode of a real song', 'skipped', 'the shared data (MOTIF_DATA) is not here']];
-  return [
-    [`render + encode, ${song.tracks}-track ${song.audioSeconds.toFixed(1)} s song`, ms(song.totalMs), `${song.source}: synthesis ${ms(song.synthMs)} (${x(song.synthRealtimeX)} real time), loudness ${ms(song.loudnessMs)}, encode ${ms(song.encodeMs)}; ${ms(song.baselineTotalMs)} with ffmpeg's encoder`],
-    [`Opus encode of that song (${song.encoder})`, ms(song.encodeMs), `${x(song.encodeSpeedup)} faster than ffmpeg's libopus (${ms(song.baselineEncodeMs)})`],
+function renderSongRows({ renderSong: song, renderGenres: genres, renderEnsemble: ensemble }: BenchReport): Array<[string, string, string]> {
+  const songRow = (label: string, song: SongRender): [string, string, string] => [
+    `${label}: ${song.tracks} tracks, ${song.audioSeconds.toFixed(1)} s`,
+    ms(song.totalMs),
+    `synthesis ${ms(song.synthMs)} (${x(song.synthRealtimeX)} real time), loudness ${ms(song.loudnessMs)}, encode ${ms(song.encodeMs)}`,
   ];
+  const rows = [songRow('render + encode of a composed 8-part piece', ensemble)];
+  if (!song || !genres) return [...rows, ['render + encode of real songs', 'skipped', 'the shared data (MOTIF_DATA) is not here']];
+  const reference = songRow(`render + encode, ${song.source}`, song);
+  reference[2] += `; ${ms(song.baselineTotalMs)} with ffmpeg's encoder`;
+  rows.push(
+    reference,
+    [`Opus encode of that song (${song.encoder})`, ms(song.encodeMs), `${x(song.encodeSpeedup)} faster than ffmpeg's libopus (${ms(song.baselineEncodeMs)})`],
+    [
+      `render + encode, first 8-track song of each of ${genres.songs.length} genres: median`,
+      ms(genres.medianTotalMs),
+      `synthesis ${x(genres.medianSynthRealtimeX)} real time (median); slowest ${ms(genres.worstTotalMs)}, ${x(genres.worstSynthRealtimeX)}`,
+    ],
+    ...genres.songs.map((genreSong) => songRow(`  ${genreSong.source}`, genreSong)),
+  );
+  return rows;
 }
 
 export async function run(args: string[]): Promise<void> {

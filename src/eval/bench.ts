@@ -8,9 +8,9 @@ import { config } from '../config.ts';
 import { benchmarkDecode, MotifEngine, type DecodeBenchmark, type EngineOptions } from '../inference/index.ts';
 import { percentile } from '../music/metrics/index.ts';
 import { scoreEndTick, tickToSeconds } from '../music/score.ts';
-import { getSynthPool, renderAudio } from '../render/index.ts';
+import { getSynthPool, measureRenderSpeed, renderAudio } from '../render/index.ts';
 import { benchKvCache, type KvCacheBench } from './kv-cache-bench.ts';
-import { benchRender, type RenderBench } from './render-bench.ts';
+import { benchGenreSongs, benchRender, songRender, type GenreRenders, type RenderBench, type SongRender } from './render-bench.ts';
 
 export interface BenchOptions {
   /** Compose (and compose + render) runs for the latency figures. */
@@ -32,6 +32,8 @@ export const BENCH_DEFAULTS: BenchOptions = { runs: 5, steps: 128, kvTokens: 100
 
 /** A multi-track request whose tempo and instruments are forced, so every run writes the same kind of piece. */
 export const BENCH_PROMPT = 'an upbeat pop song at 120 bpm with piano, electric bass, strings and drums';
+/** Eight parts (seven instruments and drums), for the render issue's goal on a piece Motif writes. */
+export const ENSEMBLE_PROMPT = 'a cinematic pop piece at 110 bpm with piano, strings, flute, trumpet, electric bass, acoustic guitar, choir and drums';
 
 export interface Latency {
   runs: number;
@@ -66,6 +68,10 @@ export interface BenchReport {
   opusRealtimeX: number;
   /** A real song's 30 s with 8+ tracks, our encoder against ffmpeg's; null without the shared data. */
   renderSong: RenderBench | null;
+  /** The first such song of each genre in the archive; null without the shared data. */
+  renderGenres: GenreRenders | null;
+  /** A composed 8-part piece (ENSEMBLE_PROMPT, seed 1) rendered 3 times. */
+  renderEnsemble: SongRender;
   endToEnd: Latency & { overAudio: number };
   endToEndMs: number;
   peakRssMb: number;
@@ -142,6 +148,12 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     const endToEnd = latency(endToEndMs);
     log(`render and encode a real ${o.seconds} s song with 8+ tracks, against ffmpeg's Opus encoder`);
     const renderSong = await benchRender(config().dataDir, o.seconds, o.soundfont);
+    log(`render and encode the first ${o.seconds} s song with 8+ tracks of each genre`);
+    const renderGenres = await benchGenreSongs(config().dataDir, o.seconds, o.soundfont);
+    log(`render and encode a composed ${o.seconds} s piece in 8 parts`);
+    const ensemble = await engine.compose({ prompt: ENSEMBLE_PROMPT, seconds: o.seconds, seed: 1 });
+    const ensembleTracks = ensemble.score.tracks.filter((track) => track.notes.length > 0).length;
+    const renderEnsemble = songRender(`"${ENSEMBLE_PROMPT}", seed 1`, ensembleTracks, await measureRenderSpeed(ensemble.score, { soundfont: o.soundfont }));
     return {
       modelId: engine.modelId,
       machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: availableParallelism(), node: process.version, device: engine.device, threads: o.engine?.threads ?? config().threads },
@@ -180,6 +192,8 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       opusEncodeMs: encodeMs,
       opusRealtimeX: (renderedSeconds * 1000) / encodeMs,
       renderSong,
+      renderGenres,
+      renderEnsemble,
       endToEnd: { ...endToEnd, overAudio: endToEnd.p50Ms / (renderedSeconds * 1000) },
       endToEndMs: endToEnd.p50Ms,
       // maxRSS is in kilobytes; it covers the synthesis threads, not the ffmpeg child process.
