@@ -260,6 +260,15 @@ describe('loudness meter (BS.1770)', () => {
     expect(rms(left, 0, SAMPLE_RATE / 2)).toBeCloseTo(rms(sine(440, 0.3, 0.5)), 5);
   });
 
+  it('limits a take that is over the ceiling in every cycle', () => {
+    const left = sine(440, 1.5, 1);
+    const audio = { sampleRate: SAMPLE_RATE, left, right: sine(220, 0.5, 1) };
+    expect(limitPeaks(audio, 0.8)).toBeCloseTo(0.8 / 1.5, 4);
+    expect(peak(audio.left)).toBeLessThanOrEqual(0.8 + 1e-6);
+    // Held down throughout, not pumping: the level past the first 5 ms stays near the ceiling.
+    expect(peak(audio.left.subarray(SAMPLE_RATE / 2))).toBeGreaterThan(0.75);
+  });
+
   it('holds peaks in the first and the last milliseconds to the ceiling too', () => {
     for (const at of [0, 3, 100, SAMPLE_RATE - 101, SAMPLE_RATE - 1]) {
       const left = sine(440, 0.3, 1);

@@ -11,16 +11,20 @@ const RELEASE_SECONDS = 0.1;
 export function limitPeaks(audio: StereoAudio, ceiling: number): number {
   const { left, right } = audio;
   const length = left.length;
-  const needed = new Float32Array(length);
+  // The samples over the ceiling and the gain each needs: few, in music brought to a loudness target.
+  const overs: number[] = [];
+  const needs: number[] = [];
   let deepest = 1;
   for (let i = 0; i < length; i++) {
     const level = Math.max(Math.abs(left[i]), Math.abs(right[i]));
-    needed[i] = level > ceiling ? ceiling / level : 1;
-    deepest = Math.min(deepest, needed[i]);
+    if (level <= ceiling) continue;
+    overs.push(i);
+    needs.push(ceiling / level);
+    deepest = Math.min(deepest, ceiling / level);
   }
-  if (deepest === 1) return 1;
+  if (overs.length === 0) return 1;
   const window = Math.max(1, Math.round(LOOKAHEAD_SECONDS * audio.sampleRate));
-  const ahead = minimumAhead(needed, window + 1);
+  const ahead = leastNeededAhead(length, overs, needs, window + 1);
   const release = 1 - Math.exp(-1 / (RELEASE_SECONDS * audio.sampleRate));
   // A trailing average of the look-ahead minimum is at most what each peak needs when that peak arrives.
   // Before the start the average counts what the first window needs, so that a peak in the first 5 ms is held too.
@@ -37,9 +41,20 @@ export function limitPeaks(audio: StereoAudio, ceiling: number): number {
   return deepest;
 }
 
-/** out[i] = min(values[i .. i + span - 1]), by the van Herk / Gil-Werman block method (linear time). */
-function minimumAhead(values: Float32Array, span: number): Float32Array {
-  const length = values.length;
+/**
+ * out[i] = the least gain needed by samples i .. i + span - 1 (1 where none of them is over). A few overs each lower
+ * the windows that reach them; many are done in linear time by the van Herk / Gil-Werman block method.
+ */
+function leastNeededAhead(length: number, overs: number[], needs: number[], span: number): Float32Array {
+  const out = new Float32Array(length).fill(1);
+  if (overs.length * span <= length) {
+    overs.forEach((over, k) => {
+      for (let i = Math.max(0, over - span + 1); i <= over; i++) out[i] = Math.min(out[i], needs[k]);
+    });
+    return out;
+  }
+  const values = new Float32Array(length).fill(1);
+  overs.forEach((over, k) => (values[over] = needs[k]));
   const prefix = new Float32Array(length);
   const suffix = new Float32Array(length);
   for (let start = 0; start < length; start += span) {
@@ -49,7 +64,6 @@ function minimumAhead(values: Float32Array, span: number): Float32Array {
     suffix[end - 1] = values[end - 1];
     for (let i = end - 2; i >= start; i--) suffix[i] = Math.min(suffix[i + 1], values[i]);
   }
-  const out = new Float32Array(length);
   for (let start = 0; start < length; start += span) {
     const end = Math.min(length, start + span);
     if (end === length) {
@@ -59,7 +73,7 @@ function minimumAhead(values: Float32Array, span: number): Float32Array {
     }
     // A window from a block's first value is that block; from any later one it ends in the next block.
     out[start] = suffix[start];
-    for (let i = start + 1; i < end; i++) out[i] = Math.min(suffix[i], prefix[Math.min(i + span - 1, length - 1)]);
+    for (let i = start + 1; i < end; i++) out[i] = Math.min(suffix[i], prefix[i + span - 1 < length ? i + span - 1 : length - 1]);
   }
   return out;
 }
