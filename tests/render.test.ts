@@ -19,8 +19,9 @@ import { TARGET_LUFS } from '../src/render/normalize.ts';
 import { FFMPEG_PATH, MAX_FILE_BYTES, opusBitrate, RenderError } from '../src/render/opus.ts';
 import { renderPianoRoll } from '../src/render/piano-roll.ts';
 import { loadSoundFont, SoundFontError } from '../src/render/soundfonts.ts';
-import { splitWork } from '../src/render/synth-pool.ts';
+import { isSynthPoolStarted, splitWork } from '../src/render/synth-pool.ts';
 import { closeRenderThreads } from '../src/render/threads.ts';
+import { soundfontRenderer } from '../src/commands/renderer.ts';
 import { synthesize } from '../src/render/synthesize.ts';
 import { run as runRenderCli } from '../src/cli/render.ts';
 import { archivePath, sampleMidi } from './helpers/data.ts';
@@ -289,6 +290,16 @@ describe('pieces of the pipeline', () => {
       expect((bitrate * minutes * 60) / 8).toBeLessThan(MAX_FILE_BYTES * 0.95);
     }
     expect(() => opusBitrate(3 * 3600)).toThrow(RenderError);
+  });
+
+  it('gets the threads and the font ready before the first take (the bot does this at start-up)', async () => {
+    await closeRenderThreads();
+    expect(isSynthPoolStarted('timgm6mb')).toBe(false);
+    await soundfontRenderer({ soundfont: 'timgm6mb' }).prepare!();
+    expect(isSynthPoolStarted('timgm6mb')).toBe(true);
+    const take = await renderAudio(riddim, { soundfont: 'timgm6mb' });
+    expect(take.timings.soundfontLoadMs).toBe(0);
+    expectGoodTake(take, riddim, 1.5);
   });
 
   it('splits the work into parts that hold every note once, and the parts add up to the whole render', async () => {

@@ -76,6 +76,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
   try {
     const composer = options.composer ?? await loadComposer();
     const renderer = options.renderer ?? soundfontRenderer();
+    // The SoundFont takes seconds to load: in the background while the bot logs in, not in the first request.
+    renderer.prepare?.().catch((error: unknown) => log.warn({ err: error }, 'could not get the renderer ready; the first take will try again'));
     client = createClient({ messageContent: config.messageContent, api: options.api });
     const jobs = new TakeJobs({
       client, composer, renderer, store, log, settings: config, progressIntervalMs: options.progressIntervalMs ?? 1500,

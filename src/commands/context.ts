@@ -27,6 +27,8 @@ export interface RenderedTake {
 
 export interface Renderer {
   render(score: Score, title: string): Promise<RenderedTake>;
+  /** Gets ready for the first render (threads, SoundFont), so that no request waits for it. */
+  prepare?(): Promise<void>;
 }
 
 export type BotSettings = Pick<BotConfig, 'applicationId' | 'messageContent' | 'voteEmojis' | 'takes'>;
