@@ -1,7 +1,7 @@
 /**
  * Ogg Opus encoding. libopus runs in this process through @discordjs/opus (libopus.ts), on both cores
- * (opus-pool.ts), and ogg-opus.ts frames its packets. Where that optional dependency could
- * not be built, the ffmpeg binary that @ffmpeg-installer ships encodes instead (3x slower in motif bench).
+ * (opus-pool.ts), and ogg-opus.ts frames its packets. Where that optional dependency could not be built, the ffmpeg
+ * binary that @ffmpeg-installer ships encodes instead (about 5x slower in motif bench).
  * Finishing filters (finish.ts) always run in ffmpeg: float PCM on its stdin, filtered float PCM (or the Ogg file,
  * on the fallback) on its stdout; no temporary files.
  */
