@@ -41,4 +41,12 @@ describe.skipIf(!MODEL_DIR)('npx motif compose', () => {
     expect(failure.code).toBe(1);
     expect(failure.stderr.trim().split('\n')).toEqual(['motif compose: The tempo "9000 bpm" is out of range: use 20 to 299 BPM.']);
   });
+
+  it('says plainly when the model is not there', async () => {
+    const missing = path.join(tmpdir(), 'motif-no-model');
+    const failure = await run(process.execPath, ['bin/motif.js', 'compose', 'lo-fi beat'], { env: { ...process.env, MOTIF_MODEL_DIR: missing } })
+      .then(() => undefined, (error) => error);
+    expect(failure.code).toBe(1);
+    expect(failure.stderr.trim().split('\n')).toEqual([`motif compose: cannot load the model: manifest.json is missing: ${path.join(missing, 'manifest.json')}`]);
+  });
 });

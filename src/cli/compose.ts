@@ -6,8 +6,8 @@ import { parseArgs } from 'node:util';
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
 import { DRUMS } from '../music/score.ts';
-import { getEngine, type Composition } from '../inference/index.ts';
-import { FINISH_STYLES, closeRenderThreads, renderFiles, type FinishStyle, type RenderedFiles } from '../render/index.ts';
+import { getEngine, ModelFilesError, ModelMismatchError, type ComposeRequest, type Composition, type MotifEngine } from '../inference/index.ts';
+import { FINISH_STYLES, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
 import { InputError } from './input.ts';
 
@@ -57,6 +57,14 @@ function summary(composition: Composition, files: RenderedFiles, totalMs: number
   };
 }
 
+/** The options that shape the files. */
+interface FileOptions {
+  out: string;
+  finish: string;
+  soundfont?: string;
+  json: boolean;
+}
+
 export async function run(args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args,
@@ -75,17 +83,33 @@ export async function run(args: string[]): Promise<void> {
   if (values.finish !== 'auto' && !(FINISH_STYLES as readonly string[]).includes(values.finish)) {
     throw new InputError(`--finish must be auto or one of ${FINISH_STYLES.join(', ')}`);
   }
+  const request = {
+    prompt: positionals[0],
+    seed: numberOption('seed', values.seed),
+    bars: numberOption('bars', values.bars),
+    temperature: numberOption('temperature', values.temperature),
+  };
   const started = performance.now();
-  progress('loading the model...');
-  const engine = await getEngine();
+  // Decoding the SoundFont takes seconds of CPU for each synthesis thread, and this command pays for it every time:
+  // one thread decodes it on one core while the model loads and composes on the other (docs/RENDER.md). A bad
+  // --soundfont shows in the render; a failure before it stops the loading thread.
+  startRenderThreads(values.soundfont, 1).catch(() => undefined);
+  try {
+    progress('loading the model...');
+    const engine = await getEngine().catch((error: unknown) => {
+      if (error instanceof ModelFilesError || error instanceof ModelMismatchError) throw new InputError(`cannot load the model: ${error.message}`);
+      throw error;
+    });
+    await composeAndRender(engine, request, values, started);
+  } finally {
+    await closeRenderThreads();
+  }
+}
+
+async function composeAndRender(engine: MotifEngine, request: ComposeRequest, values: FileOptions, started: number): Promise<void> {
   try {
     progress('composing...');
-    const composition = await engine.compose({
-      prompt: positionals[0],
-      seed: numberOption('seed', values.seed),
-      bars: numberOption('bars', values.bars),
-      temperature: numberOption('temperature', values.temperature),
-    });
+    const composition = await engine.compose(request);
     progress('rendering...');
     const finish = values.finish === 'auto' ? finishForGenres(composition.attributes.genres) : (values.finish as FinishStyle);
     const files = await renderFiles(composition.score, {
@@ -109,6 +133,5 @@ export async function run(args: string[]): Promise<void> {
     console.log(`  compose ${t.composeMs} ms (${t.tokens} tokens), render ${t.renderMs} ms, encode ${t.encodeMs} ms, total ${t.totalMs} ms`);
   } finally {
     await engine.close();
-    await closeRenderThreads();
   }
 }

@@ -1,7 +1,7 @@
 /** The real renderer: SoundFont synthesis to Ogg Opus, the piano roll, and the MIDI file. */
 import { writeMidi } from '../music/midi.ts';
 import type { Score } from '../music/score.ts';
-import { renderAudio, renderPianoRoll, startRenderThreads } from '../render/index.ts';
+import { renderAudio, renderPianoRoll, startRenderThreads, warmUpRender } from '../render/index.ts';
 import type { RenderedTake, Renderer } from './context.ts';
 
 export function soundfontRenderer(options: { soundfont?: string } = {}): Renderer {
@@ -10,6 +10,9 @@ export function soundfontRenderer(options: { soundfont?: string } = {}): Rendere
       const audio = await renderAudio(score, { soundfont: options.soundfont, title });
       return { ogg: audio.ogg, midi: writeMidi(score), png: renderPianoRoll(score, { title }), seconds: audio.seconds };
     },
-    prepare: () => startRenderThreads(options.soundfont),
+    async prepare() {
+      await startRenderThreads(options.soundfont);
+      await warmUpRender(options.soundfont);
+    },
   };
 }

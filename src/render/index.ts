@@ -8,4 +8,4 @@ export { TARGET_LUFS, CEILING_DBTP, type LoudnessReport } from './normalize.ts';
 export { RenderError, MAX_FILE_BYTES, defaultOpusEncoder, type OpusEncoderName } from './opus.ts';
 export { BUNDLED_SOUNDFONTS, DEFAULT_SOUNDFONT, SoundFontError } from './soundfonts.ts';
 export { getSynthPool, SYNTH_THREADS } from './synth-pool.ts';
-export { closeRenderThreads, startRenderThreads } from './threads.ts';
+export { closeRenderThreads, startRenderThreads, warmUpRender } from './threads.ts';

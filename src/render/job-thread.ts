@@ -20,6 +20,14 @@ interface Request<J> {
 
 type Pending<R> = { resolve: (result: R) => void; reject: (error: Error) => void };
 
+/** Workers still getting ready (decoding a SoundFont takes seconds): stopping must not wait for them. */
+const starting = new Set<Worker>();
+
+/** Stops the threads that are still getting ready; whoever waits for them gets an error. */
+export async function stopStartingThreads(): Promise<void> {
+  await Promise.all([...starting].map((worker) => worker.terminate()));
+}
+
 export class JobThread<J, R> {
   private readonly pending = new Map<number, Pending<R>>();
   private nextJob = 0;
@@ -51,11 +59,16 @@ export class JobThread<J, R> {
    */
   static start<J, R>(entry: URL, workerData: unknown, what: string, startError = (_name: string, message: string) => new Error(message)): Promise<JobThread<J, R>> {
     const worker = new Worker(entry, { workerData });
+    starting.add(worker);
     return new Promise((resolve, reject) => {
-      const onExit = (code: number) => reject(new Error(`${what} thread exited (${code}) while starting`));
+      const onExit = (code: number) => {
+        starting.delete(worker);
+        reject(new Error(`${what} thread exited (${code}) while starting`));
+      };
       worker.once('error', reject);
       worker.once('exit', onExit);
       worker.once('message', (reply: Reply<R>) => {
+        starting.delete(worker);
         worker.off('error', reject);
         worker.off('exit', onExit);
         if (reply.kind === 'ready') {

@@ -45,8 +45,9 @@ export async function startOpusPool(): Promise<void> {
 
 /** Stops the encoding threads (tests, shutdown); the next encode starts new ones. */
 export async function closeOpusPool(): Promise<void> {
-  const threads = await pool?.catch(() => []);
+  const closing = pool;
   pool = undefined;
+  const threads = await closing?.catch(() => []);
   await Promise.all((threads ?? []).map((thread) => thread.close()));
 }
 

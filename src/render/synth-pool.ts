@@ -40,13 +40,15 @@ export interface SynthPool {
 }
 
 const pools = new Map<string, Promise<SynthPool>>();
+/** Counts closeSynthPools calls, so that a pool still checking its font when they close does not start its threads. */
+let closings = 0;
 
-/** The pool for a font (a bundled name or a path), started on first use. */
-export function getSynthPool(spec?: string): Promise<SynthPool> {
+/** The pool for a font (a bundled name or a path), started on first use with `threads` threads (later calls get it as it is). */
+export function getSynthPool(spec?: string, threads = SYNTH_THREADS): Promise<SynthPool> {
   const { name, path } = resolveSoundFont(spec);
   let pool = pools.get(path);
   if (!pool) {
-    pool = startPool(name, path);
+    pool = startPool(name, path, threads);
     pools.set(path, pool);
     pool.catch(() => pools.delete(path));
   }
@@ -59,16 +61,19 @@ export function isSynthPoolStarted(spec?: string): boolean {
 
 /** Stops every pool's threads (tests, shutdown). */
 export async function closeSynthPools(): Promise<void> {
+  closings++;
   const all = [...pools.values()];
   pools.clear();
   await Promise.all(all.map(async (pool) => (await pool.catch(() => undefined))?.close()));
 }
 
-async function startPool(name: string, path: string): Promise<SynthPool> {
+async function startPool(name: string, path: string, threadCount: number): Promise<SynthPool> {
   // A missing or non-SoundFont file fails here, before any thread starts.
+  const closingsBefore = closings;
   await checkSoundFontHeader(path);
+  if (closings !== closingsBefore) throw new Error('the synthesis threads were closed while starting');
   const started = performance.now();
-  const settled = await Promise.allSettled(Array.from({ length: SYNTH_THREADS }, () => startThread(path)));
+  const settled = await Promise.allSettled(Array.from({ length: threadCount }, () => startThread(path)));
   const failure = settled.find((result) => result.status === 'rejected');
   const threads = settled.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
   if (failure) {

@@ -2,17 +2,24 @@
 import { TICKS_PER_QUARTER, type Note, type Score } from '../music/score.ts';
 import { renderAudio } from './audio.ts';
 import { defaultOpusEncoder } from './opus.ts';
+import { stopStartingThreads } from './job-thread.ts';
 import { closeOpusPool, startOpusPool } from './opus-pool.ts';
-import { closeSynthPools, getSynthPool } from './synth-pool.ts';
+import { closeSynthPools, getSynthPool, SYNTH_THREADS } from './synth-pool.ts';
 
 /**
- * Starts the synthesis threads with the font loaded and the encoding threads, then renders a few seconds once: the
- * first render in a process runs FluidSynth and the loudness code before V8 has optimized them (about 0.4 s slower
- * on a 30 s piece, measured with a throwaway script), and no request should pay for that. For a long-running process,
- * at start-up.
+ * Starts the synthesis threads with the font loaded (`synthesisThreads` of them, by default one per core up to two),
+ * and the encoding threads.
  */
-export async function startRenderThreads(soundfont?: string): Promise<void> {
-  await Promise.all([getSynthPool(soundfont), defaultOpusEncoder() === 'libopus' ? startOpusPool() : undefined]);
+export async function startRenderThreads(soundfont?: string, synthesisThreads = SYNTH_THREADS): Promise<void> {
+  await Promise.all([getSynthPool(soundfont, synthesisThreads), defaultOpusEncoder() === 'libopus' ? startOpusPool() : undefined]);
+}
+
+/**
+ * Renders a few seconds once. The first render in a process runs FluidSynth and the loudness code before V8 has
+ * optimized them (about 0.4 s slower on a 30 s piece, measured with a throwaway script): a long-running process does
+ * this at start-up so that no request pays for it.
+ */
+export async function warmUpRender(soundfont?: string): Promise<void> {
   await renderAudio(WARM_UP_SCORE, { soundfont });
 }
 
@@ -31,7 +38,11 @@ const WARM_UP_SCORE: Score = (() => {
   };
 })();
 
-/** Stops every render thread (shutdown, tests); later renders start new ones. */
+/** Stops every render thread, also those still loading a font (shutdown, tests); later renders start new ones. */
 export async function closeRenderThreads(): Promise<void> {
-  await Promise.all([closeSynthPools(), closeOpusPool()]);
+  // The pools forget their threads at once (a pool still checking its font will not start any), then the threads
+  // still starting are stopped, so that nothing waits for a font to load.
+  const closing = Promise.all([closeSynthPools(), closeOpusPool()]);
+  await stopStartingThreads();
+  await closing;
 }
