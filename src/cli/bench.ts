@@ -33,7 +33,7 @@ function table(report: BenchReport): string {
     ['Opus encode', ms(report.opusEncodeMs), `${x(report.opusRealtimeX)} real time`],
     ...renderSongRows(report),
     ['compose + render + encode, p50', ms(endToEnd.p50Ms), `p95 ${ms(endToEnd.p95Ms)}; ${(endToEnd.overAudio * 100).toFixed(0)}% of the music's length`],
-    ['peak memory (RSS)', `${report.peakRssMb.toFixed(0)} MB`, 'this process and its synthesis threads'],
+    ['peak memory (RSS)', `${report.peakRssMb.toFixed(0)} MB`, 'this process and its synthesis and encoding threads'],
   ];
   const lines = [
     `motif bench: ${report.modelId} on ${report.machine.device}, ${report.machine.cpu} (${report.machine.cores} cores, ${report.machine.threads} threads per operator), node ${report.machine.node}`,

@@ -196,7 +196,7 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       renderEnsemble,
       endToEnd: { ...endToEnd, overAudio: endToEnd.p50Ms / (renderedSeconds * 1000) },
       endToEndMs: endToEnd.p50Ms,
-      // maxRSS is in kilobytes; it covers the synthesis threads, not the ffmpeg child process.
+      // maxRSS is in kilobytes; it covers the synthesis and encoding threads, not the ffmpeg child process.
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       totalMs: performance.now() - started,
     };
