@@ -46,10 +46,10 @@ function table(report: BenchReport): string {
 }
 
 function renderSongRows({ renderSong: song, renderGenres: genres, renderEnsemble: ensemble }: BenchReport): Array<[string, string, string]> {
-  const songRow = (label: string, song: SongRender): [string, string, string] => [
-    `${label}: ${song.tracks} tracks, ${song.audioSeconds.toFixed(1)} s`,
-    ms(song.totalMs),
-    `synthesis ${ms(song.synthMs)} (${x(song.synthRealtimeX)} real time), loudness ${ms(song.loudnessMs)}, encode ${ms(song.encodeMs)}`,
+  const songRow = (label: string, take: SongRender): [string, string, string] => [
+    `${label}: ${take.tracks} tracks, ${take.audioSeconds.toFixed(1)} s`,
+    ms(take.totalMs),
+    `synthesis ${ms(take.synthMs)} (${x(take.synthRealtimeX)} real time), loudness ${ms(take.loudnessMs)}, encode ${ms(take.encodeMs)}`,
   ];
   const rows = [songRow('render + encode of a composed 8-part piece', ensemble)];
   if (!song || !genres) return [...rows, ['render + encode of real songs', 'skipped', 'the shared data (MOTIF_DATA) is not here']];
