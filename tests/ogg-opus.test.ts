@@ -5,9 +5,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { encodeFrames, FRAME_SAMPLES, PRE_SKIP } from '../src/render/libopus.ts';
+import { encodeFrames, FRAME_SAMPLES, packetsOf, PRE_SKIP } from '../src/render/libopus.ts';
 import { muxOggOpus, oggCrc } from '../src/render/ogg-opus.ts';
-import { defaultOpusEncoder, encodeOggOpus, FFMPEG_PATH, type OpusEncoderName } from '../src/render/opus.ts';
+import { defaultOpusEncoder, encodeOggOpus, FFMPEG_PATH, interleave, type OpusEncoderName } from '../src/render/opus.ts';
 import { closeOpusPool, ENCODE_THREADS, encodeOpusPackets, planRuns } from '../src/render/opus-pool.ts';
 import type { StereoAudio } from '../src/render/synthesize.ts';
 
@@ -89,13 +89,6 @@ describe.each(encoders)('Ogg Opus from %s', (encoder) => {
 
 afterAll(() => closeOpusPool());
 
-function interleave({ left, right }: StereoAudio): Float32Array {
-  const frames = new Float32Array(left.length * 2);
-  left.forEach((value, i) => (frames[2 * i] = value));
-  right.forEach((value, i) => (frames[2 * i + 1] = value));
-  return frames;
-}
-
 /** Error power of the decoded take against the input over one 20 ms frame of packets (both channels). */
 function frameErrorPower(input: Float32Array, decoded: Float32Array, frame: number): number {
   let error = 0;
@@ -116,9 +109,7 @@ describe.skipIf(defaultOpusEncoder() !== 'libopus' || ENCODE_THREADS < 2)('Opus 
     const split = decode(mux(await encodeOpusPackets(input, frameCount, 160_000, false))).samples;
     const whole = new Float32Array(frameCount * FRAME_SAMPLES * 2);
     whole.set(input);
-    const { bytes, lengths } = encodeFrames({ pcm: whole, primerFrames: 0, bitrate: 160_000, constrained: false });
-    let offset = 0;
-    const single = decode(mux(Array.from(lengths, (length) => bytes.subarray(offset, (offset += length))))).samples;
+    const single = decode(mux(packetsOf(encodeFrames({ pcm: whole, primerFrames: 0, bitrate: 160_000, constrained: false })))).samples;
     expect(split.length).toBe(single.length);
     // Each frame from just before the join to 200 ms after it: an encoder started cold there is 10+ dB worse.
     for (const [join] of runs.slice(1)) {

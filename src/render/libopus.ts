@@ -94,3 +94,9 @@ export function encodeFrames(run: FrameRun): EncodedRun {
   }
   return { bytes, lengths: Uint32Array.from(packets, (p) => p.length) };
 }
+
+/** A run's packets, one per frame, as views into its bytes. */
+export function packetsOf({ bytes, lengths }: EncodedRun): Uint8Array[] {
+  let offset = 0;
+  return Array.from(lengths, (length) => bytes.subarray(offset, (offset += length)));
+}

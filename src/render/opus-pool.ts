@@ -10,7 +10,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { JobThread } from './job-thread.ts';
-import { FRAME_SAMPLES, type EncodedRun, type FrameRun } from './libopus.ts';
+import { FRAME_SAMPLES, packetsOf, type EncodedRun, type FrameRun } from './libopus.ts';
 
 export const ENCODE_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 /**
@@ -79,8 +79,5 @@ export async function encodeOpusPackets(samples: Float32Array, frameCount: numbe
     if (threads.some((thread) => thread.exited)) await closeOpusPool();
     throw error;
   }
-  return encoded.flatMap(({ bytes, lengths }) => {
-    let offset = 0;
-    return Array.from(lengths, (length) => bytes.subarray(offset, (offset += length)));
-  });
+  return encoded.flatMap(packetsOf);
 }

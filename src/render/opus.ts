@@ -138,7 +138,8 @@ export function runFfmpeg(args: string[], input?: Uint8Array): Promise<Uint8Arra
   });
 }
 
-function interleave(audio: StereoAudio): Float32Array {
+/** Stereo as one interleaved array (left, right, left, ...), the layout encoders and ffmpeg take. */
+export function interleave(audio: StereoAudio): Float32Array {
   const { left, right } = audio;
   const frames = new Float32Array(left.length * 2);
   for (let i = 0; i < left.length; i++) {
