@@ -9,6 +9,7 @@ import { DRUMS } from '../music/score.ts';
 import { getEngine, ModelFilesError, ModelMismatchError, type ComposeRequest, type Composition, type MotifEngine } from '../inference/index.ts';
 import { FINISH_STYLES, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
+import { parsePrompt } from '../music/prompt.ts';
 import { InputError } from './input.ts';
 
 const USAGE = 'usage: motif compose "<prompt>" [--seed N] [--bars N] [--temperature T] [--out DIR] [--finish auto|none|lofi|ambient] [--soundfont NAME|PATH] [--json]';
@@ -83,6 +84,9 @@ export async function run(args: string[]): Promise<void> {
   if (values.finish !== 'auto' && !(FINISH_STYLES as readonly string[]).includes(values.finish)) {
     throw new InputError(`--finish must be auto or one of ${FINISH_STYLES.join(', ')}`);
   }
+  // Read here first, so that a prompt the parser refuses (too long, impossible values) costs no model load.
+  const parsed = parsePrompt(positionals[0]);
+  if (!parsed.ok) throw new InputError(parsed.error);
   const request = {
     prompt: positionals[0],
     seed: numberOption('seed', values.seed),

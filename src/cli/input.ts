@@ -4,6 +4,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { readArchiveMember } from '../dataset/archive.ts';
+import { readMidiFile } from '../music/midi.ts';
+import type { Score } from '../music/score.ts';
 
 export class InputError extends Error {
   constructor(message: string) {
@@ -26,4 +28,11 @@ export async function readInputFile(spec: string): Promise<Uint8Array> {
   } catch (error) {
     throw new InputError(`cannot read ${spec}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+/** The score of the MIDI file a command names; what the reader left out is said on stderr, one line each. */
+export async function readScoreInput(spec: string, command: string): Promise<Score> {
+  const { score, notes } = readMidiFile(await readInputFile(spec));
+  for (const note of notes) console.error(`motif ${command}: note: ${note}`);
+  return score;
 }

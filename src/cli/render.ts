@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { readMidi } from '../music/midi.ts';
 import { FINISH_STYLES, RenderError, SoundFontError, renderFiles, type FinishStyle } from '../render/index.ts';
-import { InputError, readInputFile } from './input.ts';
+import { InputError, readScoreInput } from './input.ts';
 
 const USAGE = 'usage: motif render FILE.mid [--soundfont NAME|PATH] [--out DIR] [--finish none|lofi|ambient] [--title TEXT] [--json]';
 
@@ -23,7 +22,7 @@ export async function run(args: string[]): Promise<void> {
     throw new InputError(`--finish must be one of ${FINISH_STYLES.join(', ')}`);
   }
   const spec = positionals[0];
-  const score = readMidi(await readInputFile(spec));
+  const score = await readScoreInput(spec, 'render');
   // For ARCHIVE.tar.gz:MEMBER the files are named after the member.
   const baseName = path.basename(spec.replace(/^.*\.tar\.gz:/, '')).replace(/\.(mid|midi|kar)$/i, '');
   const result = await renderFiles(score, {

@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
-import { readMidi } from '../music/midi.ts';
 import { checkRoundTrip } from '../music/roundtrip.ts';
 import { encodeScore } from '../music/tokenizer.ts';
 import { tokenName } from '../music/vocab.ts';
-import { InputError, readInputFile } from './input.ts';
+import { InputError, readScoreInput } from './input.ts';
 
 export async function run(args: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
@@ -12,7 +11,7 @@ export async function run(args: string[]): Promise<void> {
     options: { json: { type: 'boolean' }, show: { type: 'string' } },
   });
   if (positionals.length !== 1) throw new InputError('usage: motif tokens FILE.mid [--json] [--show N]');
-  const score = readMidi(await readInputFile(positionals[0]));
+  const score = await readScoreInput(positionals[0], 'tokens');
   const report = checkRoundTrip(score);
   const result = {
     tokens: report.tokens,

@@ -9,6 +9,9 @@ import { DRUMS } from '../music/score.ts';
 import { MAX_PROMPT_LENGTH } from './messages.ts';
 
 export const MAX_TAKES = 4;
+/** The longest key and instruments options: Discord enforces them, and this check holds them for any other client. */
+export const MAX_KEY_LENGTH = 20;
+export const MAX_INSTRUMENTS_LENGTH = 200;
 const MAX_SEED = 0xffffffff;
 
 /** What a compose request asks for; stored with the request so that Regenerate can ask again. */
@@ -64,11 +67,15 @@ export function checkComposeOptions(raw: RawComposeOptions, defaultTakes: number
     options.seed = raw.seed;
   }
   if (raw.key !== null) {
+    if (raw.key.length > MAX_KEY_LENGTH) return { ok: false, error: `The key is too long: write it in at most ${MAX_KEY_LENGTH} characters, for example "F# minor".` };
     const key = parseKey(raw.key);
     if (!key.ok) return key;
     options.key = key.key;
   }
   if (raw.instruments !== null) {
+    if (raw.instruments.length > MAX_INSTRUMENTS_LENGTH) {
+      return { ok: false, error: `The instruments are too long: name them in at most ${MAX_INSTRUMENTS_LENGTH} characters.` };
+    }
     const instruments = parseInstruments(raw.instruments);
     if (!instruments.ok) return instruments;
     options.instruments = instruments.instruments;

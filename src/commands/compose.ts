@@ -3,7 +3,7 @@ import { SlashCommandBuilder } from 'discord.js';
 import { MAX_BPM, MIN_BPM } from '../music/grid.ts';
 import { MAX_BARS } from '../music/prompt.ts';
 import type { SlashCommand } from './command.ts';
-import { MAX_TAKES, checkComposeOptions } from './compose-options.ts';
+import { MAX_INSTRUMENTS_LENGTH, MAX_KEY_LENGTH, MAX_TAKES, checkComposeOptions } from './compose-options.ts';
 import { MAX_PROMPT_LENGTH } from './messages.ts';
 import { answerPrivately, seedsFor, submitFromInteraction } from './submit.ts';
 
@@ -14,9 +14,9 @@ export const compose: SlashCommand = {
     .addStringOption((option) => option.setName('prompt').setDescription('What to play, e.g. "lofi piano beat 90bpm in A minor"')
       .setRequired(true).setMaxLength(MAX_PROMPT_LENGTH))
     .addIntegerOption((option) => option.setName('bpm').setDescription('Tempo in beats per minute').setMinValue(MIN_BPM).setMaxValue(MAX_BPM))
-    .addStringOption((option) => option.setName('key').setDescription('Key, e.g. "F# minor" or "Bb major"').setMaxLength(20))
+    .addStringOption((option) => option.setName('key').setDescription('Key, e.g. "F# minor" or "Bb major"').setMaxLength(MAX_KEY_LENGTH))
     .addIntegerOption((option) => option.setName('bars').setDescription('Length in bars').setMinValue(1).setMaxValue(MAX_BARS))
-    .addStringOption((option) => option.setName('instruments').setDescription('Instruments, e.g. "piano, strings, drums"').setMaxLength(200))
+    .addStringOption((option) => option.setName('instruments').setDescription('Instruments, e.g. "piano, strings, drums"').setMaxLength(MAX_INSTRUMENTS_LENGTH))
     .addIntegerOption((option) => option.setName('seed').setDescription('Seed, to get the same piece again').setMinValue(0).setMaxValue(0xffffffff))
     .addIntegerOption((option) => option.setName('takes').setDescription('How many takes to write').setMinValue(1).setMaxValue(MAX_TAKES)),
 

@@ -14,6 +14,7 @@ import {
 import { clampBpm, normalizeTimeSignature, snapDuration, snapOffset } from './grid.ts';
 import { instrumentName } from './instruments.ts';
 import { readMidiEvents, type RawMidi } from './midi-events.ts';
+import { MAX_READ_QUARTERS } from './length-limits.ts';
 
 const { Midi } = tonejs;
 
@@ -89,22 +90,39 @@ function parseEvents(bytes: Uint8Array): RawMidi {
 
 /** Reads MIDI bytes into a quantized score with one track per instrument. */
 export function readMidi(bytes: Uint8Array): Score {
+  return readMidiFile(bytes).score;
+}
+
+/**
+ * Reads MIDI bytes into a quantized score, with notes for the user about what was left out: a file whose delta
+ * times run past MAX_READ_QUARTERS is read up to there (its later notes, tempi and meters are dropped), because
+ * the bar list and everything after it grow with the length, and a corrupt delta time can claim days.
+ */
+export function readMidiFile(bytes: Uint8Array): { score: Score; notes: string[] } {
   const midi = parseEvents(bytes);
   const ppq = midi.ppq;
   if (!(ppq !== undefined && ppq > 0)) throw new MidiReadError('bad-header', `division ${ppq} is not ticks per quarter note`);
   const toGrid = (ticks: number) => (ticks * TICKS_PER_QUARTER) / ppq;
+  const limit = MAX_READ_QUARTERS * TICKS_PER_QUARTER;
+  const inside = (ticks: number) => toGrid(ticks) < limit;
 
-  const timeSignatures = quantizeTimeSignatures(
-    midi.timeSignatures.map((ts) => ({ tick: toGrid(ts.ticks), numerator: ts.numerator, denominator: ts.denominator })),
-  );
+  const timeSignatures = quantizeTimeSignatures(midi.timeSignatures.filter((ts) => inside(ts.ticks))
+    .map((ts) => ({ tick: toGrid(ts.ticks), numerator: ts.numerator, denominator: ts.denominator })));
   let lastTick = 0;
+  let dropped = 0;
+  let furthest = 0;
   for (const track of midi.tracks) {
-    for (const note of track.notes) lastTick = Math.max(lastTick, toGrid(note.ticks + note.durationTicks));
+    for (const note of track.notes) {
+      furthest = Math.max(furthest, toGrid(note.ticks));
+      if (!inside(note.ticks)) dropped += 1;
+      else lastTick = Math.max(lastTick, Math.min(limit, toGrid(note.ticks + note.durationTicks)));
+    }
   }
   const bars = barsOf({ timeSignatures }, lastTick + 1);
   const snapTick = (exact: number) => snapToBarGrid(bars, exact);
 
-  const tempos = quantizeTempos(midi.tempos.map((tempo) => ({ tick: snapTick(toGrid(tempo.ticks)), bpm: tempo.bpm })));
+  const tempos = quantizeTempos(midi.tempos.filter((tempo) => inside(tempo.ticks))
+    .map((tempo) => ({ tick: snapTick(toGrid(tempo.ticks)), bpm: tempo.bpm })));
 
   const byInstrument = new Map<number, Track>();
   for (const source of midi.tracks) {
@@ -119,7 +137,7 @@ export function readMidi(bytes: Uint8Array): Score {
     }
     for (const note of source.notes) {
       // Some files carry note numbers past 127 (a corrupt running status); they are not notes.
-      if (!(note.midi >= 0 && note.midi <= 127)) continue;
+      if (!(note.midi >= 0 && note.midi <= 127) || !inside(note.ticks)) continue;
       track.notes.push({
         onset: snapTick(toGrid(note.ticks)),
         duration: snapDuration(toGrid(note.durationTicks)),
@@ -131,7 +149,10 @@ export function readMidi(bytes: Uint8Array): Score {
   const tracks = [...byInstrument.values()].map((track) => ({ ...track, notes: dedupeNotes(track.notes) }));
   tracks.sort((a, b) => instrumentOf(a) - instrumentOf(b));
   if (tracks.length === 0) throw new MidiReadError('no-notes', 'the file has no notes');
-  return { tempos, timeSignatures, tracks };
+  const notes = dropped === 0 ? [] : [
+    `the file runs to quarter note ${Math.round(furthest / TICKS_PER_QUARTER)}; only the first ${MAX_READ_QUARTERS} quarter notes are read (${dropped} later ${dropped === 1 ? 'note' : 'notes'} left out)`,
+  ];
+  return { score: { tempos, timeSignatures, tracks }, notes };
 }
 
 /** Snaps an exact (fractional) tick to the nearest grid position of its bar. */

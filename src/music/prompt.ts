@@ -39,6 +39,15 @@ export interface PromptAttributes {
 export type PromptResult = { ok: true; attributes: PromptAttributes } | { ok: false; error: string };
 
 export const MIN_SECONDS = 1;
+/**
+ * The longest text the parser reads. Every entry point (the bot, `motif compose`, captions) goes through
+ * parsePrompt, so this one check bounds them all; the bot asks for much less.
+ */
+export const MAX_PROMPT_CHARS = 2000;
+/** Problems named one by one in a refusal; the rest are counted, so that a refusal stays short enough to post. */
+const PROBLEMS_NAMED = 3;
+/** Characters of the user's text quoted back in a problem. */
+const QUOTE_CHARS = 40;
 export const MAX_SECONDS = 600;
 export { MAX_BARS };
 
@@ -55,20 +64,56 @@ class PromptText {
     this.lower = text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
   }
 
-  /** Calls `handle` on each match of a global regex; a span is consumed when `handle` returns true. */
+  /**
+   * Calls `handle` on each match of a global regex; a span is consumed when `handle` returns true. The spans are
+   * blanked once the scan is over, in one pass: blanking each in turn would copy the whole text per match. Matches
+   * of one scan never overlap, and handlers only look at text outside their own match, so they see the same thing.
+   */
   scan(pattern: RegExp, handle: (match: RegExpExecArray, typed: string) => boolean, source: 'lower' | 'cased' = 'lower'): void {
-    const matches = [...(source === 'lower' ? this.lower : this.cased).matchAll(pattern)];
-    for (const match of matches) {
+    const consumed: Array<[number, number]> = [];
+    for (const match of (source === 'lower' ? this.lower : this.cased).matchAll(pattern)) {
       const end = match.index + match[0].length;
-      if (handle(match, this.cased.slice(match.index, end).trim())) this.consume(match.index, end);
+      if (handle(match, this.cased.slice(match.index, end).trim())) consumed.push([match.index, end]);
+    }
+    if (consumed.length) {
+      this.cased = blankSpans(this.cased, consumed);
+      this.lower = blankSpans(this.lower, consumed);
     }
   }
+}
 
-  consume(start: number, end: number): void {
-    const blank = CONSUMED.repeat(end - start);
-    this.cased = this.cased.slice(0, start) + blank + this.cased.slice(end);
-    this.lower = this.lower.slice(0, start) + blank + this.lower.slice(end);
+/** The text with each span (in order, not overlapping) replaced by CONSUMED marks of the same length. */
+function blankSpans(text: string, spans: Array<[number, number]>): string {
+  const pieces: string[] = [];
+  let at = 0;
+  for (const [start, end] of spans) {
+    pieces.push(text.slice(at, start), CONSUMED.repeat(end - start));
+    at = end;
   }
+  pieces.push(text.slice(at));
+  return pieces.join('');
+}
+
+/**
+ * Runs of whitespace as one character: a newline where the run had a line or other break (phrases do not join
+ * across one), else a space. Every pattern below may then meet at most one whitespace character between two words,
+ * so patterns with several optional gaps in a row cannot try a long run in many ways (that was cubic time).
+ */
+function collapseWhitespace(text: string): string {
+  return text.replace(/\s+/g, (run) => (/^[ \t]+$/.test(run) ? ' ' : '\n'));
+}
+
+/** The user's words quoted back in a problem, cut short: a problem must not grow with what was typed. */
+function quote(text: string): string {
+  const clean = text.trim();
+  return clean.length <= QUOTE_CHARS ? clean : `${clean.slice(0, QUOTE_CHARS - 1)}…`;
+}
+
+/** The first few problems and how many more: a refusal someone can read, short enough for any channel. */
+export function summarizeProblems(problems: readonly string[]): string {
+  const named = problems.slice(0, PROBLEMS_NAMED).join(' ');
+  const rest = problems.length - PROBLEMS_NAMED;
+  return rest > 0 ? `${named} (and ${rest} more ${rest === 1 ? 'problem' : 'problems'} like these)` : named;
 }
 
 function normalize(text: string): string {
@@ -82,6 +127,17 @@ function normalize(text: string): string {
     .replace(/\bw\/o\b/gi, 'without')
     .replace(/[()[\]{}]/g, ' ')
     .replace(/\u0001/g, ' ');
+}
+
+/**
+ * A global pattern compiled once per process: the passes build their patterns from pieces, and compiling them on
+ * every prompt cost more than running them.
+ */
+const compiledPatterns = new Map<string, RegExp>();
+function globalPattern(source: string): RegExp {
+  let pattern = compiledPatterns.get(source);
+  if (!pattern) compiledPatterns.set(source, (pattern = new RegExp(source, 'g')));
+  return pattern;
 }
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
@@ -124,11 +180,18 @@ interface Findings {
   moods: string[];
 }
 
-export function parsePrompt(text: string): PromptResult {
+/**
+ * Reads a prompt. `maxLength` is there for the tests that time the parser on inputs past the cap; callers keep the
+ * default.
+ */
+export function parsePrompt(text: string, { maxLength = MAX_PROMPT_CHARS }: { maxLength?: number } = {}): PromptResult {
   if (typeof text !== 'string' || text.trim() === '') {
     return { ok: false, error: 'The prompt is empty: describe the music you want, for example "sad piano in D minor, 80 BPM".' };
   }
-  const prompt = new PromptText(normalize(text));
+  if (text.length > maxLength) {
+    return { ok: false, error: `The prompt is too long (${text.length} characters): keep it to ${maxLength}.` };
+  }
+  const prompt = new PromptText(collapseWhitespace(normalize(text)));
   const found: Findings = { errors: [], instruments: [], drumsLevel: 0, solo: false, genres: [], moods: [] };
   stripChordProgressions(prompt);
   readTempo(prompt, found);
@@ -136,7 +199,7 @@ export function parsePrompt(text: string): PromptResult {
   readMeter(prompt, found);
   readKey(prompt, found);
   readPhrases(prompt, found);
-  if (found.errors.length) return { ok: false, error: found.errors.join(' ') };
+  if (found.errors.length) return { ok: false, error: summarizeProblems(found.errors) };
   return { ok: true, attributes: tidy(found) };
 }
 
@@ -199,7 +262,7 @@ function readTempo(prompt: PromptText, found: Findings): void {
   const accept = (value: number, said: string) => {
     const bpm = Math.round(value);
     if (!(bpm >= MIN_BPM && bpm <= MAX_BPM)) {
-      found.errors.push(`The tempo "${said.trim()}" is out of range: use ${MIN_BPM} to ${MAX_BPM} BPM.`);
+      found.errors.push(`The tempo "${quote(said)}" is out of range: use ${MIN_BPM} to ${MAX_BPM} BPM.`);
     } else if (found.bpm === undefined && found.bpmRange === undefined) {
       found.bpm = bpm;
     }
@@ -207,19 +270,19 @@ function readTempo(prompt: PromptText, found: Findings): void {
   };
   const acceptRange = (low: number, high: number, said: string) => {
     const [a, b] = [Math.round(Math.min(low, high)), Math.round(Math.max(low, high))];
-    if (a < MIN_BPM || b > MAX_BPM) found.errors.push(`The tempo "${said.trim()}" is out of range: use ${MIN_BPM} to ${MAX_BPM} BPM.`);
+    if (a < MIN_BPM || b > MAX_BPM) found.errors.push(`The tempo "${quote(said)}" is out of range: use ${MIN_BPM} to ${MAX_BPM} BPM.`);
     else if (found.bpm === undefined && found.bpmRange === undefined) found.bpmRange = [a, b];
     return true;
   };
-  prompt.scan(new RegExp(`(?<![\\d.])(\\d{1,6})\\s*(?:-|to)\\s*(\\d{1,6})\\s*${BPM_UNIT}`, 'g'),
+  prompt.scan(globalPattern(`(?<![\\d.])(\\d{1,6})\\s*(?:-|to)\\s*(\\d{1,6})\\s*${BPM_UNIT}`),
     (m, typed) => acceptRange(Number(m[1]), Number(m[2]), typed));
-  prompt.scan(new RegExp(`\\bbetween\\s+(\\d{1,6})\\s+and\\s+(\\d{1,6})\\s*${BPM_UNIT}`, 'g'),
+  prompt.scan(globalPattern(`\\bbetween\\s+(\\d{1,6})\\s+and\\s+(\\d{1,6})\\s*${BPM_UNIT}`),
     (m, typed) => acceptRange(Number(m[1]), Number(m[2]), typed));
-  prompt.scan(new RegExp(`(?<![\\d.])${BPM_VALUE}\\s*-?\\s*${BPM_UNIT}`, 'g'), (m, typed) => accept(Number(m[1]), typed));
-  prompt.scan(new RegExp(
+  prompt.scan(globalPattern(`(?<![\\d.])${BPM_VALUE}\\s*-?\\s*${BPM_UNIT}`), (m, typed) => accept(Number(m[1]), typed));
+  prompt.scan(globalPattern(
     `(?<![\\w-])(?:tempo|bpm|speed)\\s*(?:[:=~]|of|at|is|around|about|approx(?:imately)?|roughly)?\\s*(?:of|around|about|~)?\\s*${BPM_VALUE}` +
-    '(?![\\d.:]|\\s*(?:(?:bars?|measures?|seconds?|secs?|minutes?|mins?)\\b|%|/))', 'g'), (m, typed) => accept(Number(m[1]), typed));
-  prompt.scan(new RegExp(`(?:♩|\\bq|\\bquarter(?:\\s*note)?|\\bcrotchet)\\s*=\\s*${BPM_VALUE}`, 'g'), (m, typed) => accept(Number(m[1]), typed));
+    '(?![\\d.:]|\\s*(?:(?:bars?|measures?|seconds?|secs?|minutes?|mins?)\\b|%|/))'), (m, typed) => accept(Number(m[1]), typed));
+  prompt.scan(globalPattern(`(?:♩|\\bq|\\bquarter(?:\\s*note)?|\\bcrotchet)\\s*=\\s*${BPM_VALUE}`), (m, typed) => accept(Number(m[1]), typed));
   // A bare number is a tempo only where musicians write one: "trap beat at 140", "medium swing 140". It must end
   // the phrase (not "at 16 bars"), and one out of the tempo range is left alone rather than refused.
   const bare = (m: RegExpExecArray) => {
@@ -229,8 +292,8 @@ function readTempo(prompt: PromptText, found: Findings): void {
     return true;
   };
   const phraseEnd = '(?=\\s*(?:$|[,;!?)]|\\.(?!\\d)|\\b(?:with|and|in|on|for|featuring|feat)\\b))';
-  prompt.scan(new RegExp(`(?<![\\w-])(?:at|@)\\s*(\\d{2,3})${phraseEnd}`, 'g'), bare);
-  prompt.scan(new RegExp(`(?<=\\b(?:swing|shuffle)\\s+)(\\d{2,3})${phraseEnd}`, 'g'), bare);
+  prompt.scan(globalPattern(`(?<![\\w-])(?:at|@)\\s*(\\d{2,3})${phraseEnd}`), bare);
+  prompt.scan(globalPattern(`(?<=\\b(?:swing|shuffle)\\s+)(\\d{2,3})${phraseEnd}`), bare);
 }
 
 /** The tempi a bare number may be ("at 140"); outside them it is more likely something else. */
@@ -243,7 +306,7 @@ function readLength(prompt: PromptText, found: Findings): void {
   const acceptSeconds = (value: number, said: string) => {
     const seconds = Math.round(value);
     if (!(seconds >= MIN_SECONDS && seconds <= MAX_SECONDS)) {
-      found.errors.push(`The length "${said.trim()}" is out of range: use ${MIN_SECONDS} second to ${MAX_SECONDS / 60} minutes.`);
+      found.errors.push(`The length "${quote(said)}" is out of range: use ${MIN_SECONDS} second to ${MAX_SECONDS / 60} minutes.`);
     } else {
       found.seconds ??= seconds;
     }
@@ -252,24 +315,24 @@ function readLength(prompt: PromptText, found: Findings): void {
   const minutes = '(?:minutes?|mins?)';
   const seconds = '(?:seconds?|secs?)';
   const long = '(?:\\s+long)?'; // "30 seconds long" is a length, not the word "long"
-  prompt.scan(new RegExp(`(?<![\\d:.])(\\d{1,2}):([0-5]\\d)(?![\\d:])${long}`, 'g'),
+  prompt.scan(globalPattern(`(?<![\\d:.])(\\d{1,2}):([0-5]\\d)(?![\\d:])${long}`),
     (m, typed) => acceptSeconds(Number(m[1]) * 60 + Number(m[2]), typed));
-  prompt.scan(new RegExp(`\\b(${NUMBER}|an?)\\s*-?\\s*${minutes}\\s*(?:and\\s+)?(${NUMBER})\\s*-?\\s*(?:${seconds}|s)\\b${long}`, 'g'),
+  prompt.scan(globalPattern(`\\b(${NUMBER}|an?)\\s*-?\\s*${minutes}\\s*(?:and\\s+)?(${NUMBER})\\s*-?\\s*(?:${seconds}|s)\\b${long}`),
     (m, typed) => acceptSeconds(numberValue(m[1]) * 60 + numberValue(m[2]), typed));
-  prompt.scan(new RegExp(`\\b(${NUMBER}|an?)\\s+and\\s+a\\s+half\\s*-?\\s*${minutes}\\b${long}`, 'g'),
+  prompt.scan(globalPattern(`\\b(${NUMBER}|an?)\\s+and\\s+a\\s+half\\s*-?\\s*${minutes}\\b${long}`),
     (m, typed) => acceptSeconds(numberValue(m[1]) * 60 + 30, typed));
-  prompt.scan(new RegExp(`\\b(${NUMBER}|an?)\\s*-?\\s*${minutes}\\s+and\\s+a\\s+half\\b${long}`, 'g'),
+  prompt.scan(globalPattern(`\\b(${NUMBER}|an?)\\s*-?\\s*${minutes}\\s+and\\s+a\\s+half\\b${long}`),
     (m, typed) => acceptSeconds(numberValue(m[1]) * 60 + 30, typed));
-  prompt.scan(new RegExp(`\\bhalf\\s+(?:a|an)\\s+${minutes}\\b${long}`, 'g'), (m, typed) => acceptSeconds(30, typed));
-  prompt.scan(new RegExp(`(?<![\\w.])(-?${NUMBER}|an?)\\s*-?\\s*(hours?|hrs?|minutes?|mins?|seconds?|secs?)\\b${long}`, 'g'), (m, typed) => {
+  prompt.scan(globalPattern(`\\bhalf\\s+(?:a|an)\\s+${minutes}\\b${long}`), (m, typed) => acceptSeconds(30, typed));
+  prompt.scan(globalPattern(`(?<![\\w.])(-?${NUMBER}|an?)\\s*-?\\s*(hours?|hrs?|minutes?|mins?|seconds?|secs?)\\b${long}`), (m, typed) => {
     const unit = m[2].startsWith('h') ? 3600 : m[2].startsWith('m') ? 60 : 1;
     if (unit === 1 && /^an?$/.test(m[1])) return false; // "a second guitar" is not a length
     return acceptSeconds(numberValue(m[1]) * unit, typed);
   });
-  prompt.scan(new RegExp(`(?<![\\w.])(-?${NUMBER})\\s*-?\\s*(?:bars?|measures?)\\b${long}`, 'g'), (m, typed) => {
+  prompt.scan(globalPattern(`(?<![\\w.])(-?${NUMBER})\\s*-?\\s*(?:bars?|measures?)\\b${long}`), (m, typed) => {
     const bars = numberValue(m[1]);
     if (!(Number.isInteger(bars) && bars >= 1 && bars <= MAX_BARS)) {
-      found.errors.push(`The length "${typed}" is out of range: use a whole number of bars from 1 to ${MAX_BARS}.`);
+      found.errors.push(`The length "${quote(typed)}" is out of range: use a whole number of bars from 1 to ${MAX_BARS}.`);
     } else {
       found.bars ??= bars;
     }
@@ -300,6 +363,8 @@ function readMeter(prompt: PromptText, found: Findings): void {
 // ---- key -------------------------------------------------------------------------------------------------------
 
 const STEP_PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
+/** Characters around a key match that the checks for English ("Am I", "In A Dark Room") look at: a word or two. */
+const NEARBY_CHARS = 16;
 const ACCIDENTAL = '(#|b|[\\s-]?sharp|[\\s-]?flat)';
 /** Nouns after "a minor"/"a major" that make the "a" an article: "a minor key" is some minor key, not A minor. */
 const ARTICLE_NOUNS = 'key|keys|tonality|mode|scale|feel|vibe|mood|sound|progression|chords?|tune|song|piece|melody|track|setting|groove|third|seventh|chord';
@@ -320,16 +385,16 @@ function readKey(prompt: PromptText, found: Findings): void {
     return true;
   };
   // "a minor key", "with a minor feel": a mode, no tonic.
-  prompt.scan(new RegExp(`\\ba\\s+(minor|major)(?=[\\s-]+(?:${ARTICLE_NOUNS})\\b)`, 'g'), (m) => {
+  prompt.scan(globalPattern(`\\ba\\s+(minor|major)(?=[\\s-]+(?:${ARTICLE_NOUNS})\\b)`), (m) => {
     found.mode ??= m[1] as Mode;
     return true;
   });
   // "C# minor", "Db major", "e flat major", "a minor", "Amin", "F#maj"; a letter that is no note is an error.
-  prompt.scan(new RegExp(`(?<![a-z0-9#'&/-])([a-z])${ACCIDENTAL}?(?:[\\s-]*(major|minor)(?![a-z])|(maj|min)(?![a-z0-9]))`, 'g'), (m, typed) => {
+  prompt.scan(globalPattern(`(?<![a-z0-9#'&/-])([a-z])${ACCIDENTAL}?(?:[\\s-]*(major|minor)(?![a-z])|(maj|min)(?![a-z0-9]))`), (m, typed) => {
     const [, letter, accidental, modeWord, shortMode] = m;
     if (!(letter in STEP_PITCH)) {
       if (letter === 'i') return false; // "I major in jazz"
-      found.errors.push(`"${typed}" is not a key: use a note from A to G, optionally with # or b, then major or minor (for example "F# minor" or "Bb major").`);
+      found.errors.push(`"${quote(typed)}" is not a key: use a note from A to G, optionally with # or b, then major or minor (for example "F# minor" or "Bb major").`);
       return true;
     }
     return setKey({ tonic: pitchClass(letter, accidental), mode: modeOfWord(modeWord ?? shortMode) });
@@ -339,7 +404,9 @@ function readKey(prompt: PromptText, found: Findings): void {
     const [, cue, letter, accidental, suffix] = m;
     if (/^in$/i.test(cue)) {
       if (letter !== letter.toUpperCase()) return false; // "in a dark mood", "in e.g."
-      const rest = prompt.cased.slice(m.index + m[0].length);
+      // Whitespace is one character by now, so the next few characters tell; the whole rest would cost a copy of the
+      // text per match.
+      const rest = prompt.cased.slice(m.index + m[0].length, m.index + m[0].length + NEARBY_CHARS);
       // "In A Dark Room" is a title, not A major.
       if (!accidental && !suffix && !/^(?:\s*$|\s*[^\sA-Za-z0-9]|\s+[a-z0-9♩])/.test(rest)) return false;
     }
@@ -351,8 +418,9 @@ function readKey(prompt: PromptText, found: Findings): void {
   }, 'cased');
   // "Am", "Dm" without a cue: a capital letter and a small m, unless it is English ("Am I", "I Am").
   prompt.scan(/(?<![A-Za-z0-9#'&/-])([A-G])m(?![A-Za-z0-9#'&])/g, (m) => {
-    const before = prompt.lower.slice(0, m.index);
-    const after = prompt.lower.slice(m.index + 2);
+    // A few characters either side are enough (whitespace is one character by now); more would be a copy per match.
+    const before = prompt.lower.slice(Math.max(0, m.index - NEARBY_CHARS), m.index);
+    const after = prompt.lower.slice(m.index + 2, m.index + 2 + NEARBY_CHARS);
     if (/\bi\s*$/.test(before)) return false;
     if (/^\s+(?:i|we|you|he|she|they|it|not|so|just|really|still|here|there|the|a|an)\b/.test(after)) return false;
     return setKey({ tonic: pitchClass(m[1], undefined), mode: 'minor' });

@@ -1,10 +1,11 @@
 /**
  * A score to an Ogg Opus take: synthesize with a SoundFont, normalize loudness, finish and encode with ffmpeg.
  */
-import type { Score } from '../music/score.ts';
+import { MAX_RENDER_SECONDS } from '../music/length-limits.ts';
+import { scoreEndTick, tickToSeconds, type Score } from '../music/score.ts';
 import { finishFor, type FinishStyle } from './finish.ts';
 import { normalizeLoudness, TARGET_LUFS, type LoudnessReport } from './normalize.ts';
-import { defaultOpusEncoder, encodeOggOpus, type OpusEncoderName } from './opus.ts';
+import { defaultOpusEncoder, encodeOggOpus, RenderError, type OpusEncoderName } from './opus.ts';
 import { startOpusPool } from './opus-pool.ts';
 import { SAMPLE_RATE } from './soundfonts.ts';
 import { getSynthPool, isSynthPoolStarted } from './synth-pool.ts';
@@ -46,6 +47,11 @@ export interface RenderedAudio {
 
 export async function renderAudio(score: Score, options: RenderAudioOptions = {}): Promise<RenderedAudio> {
   const started = performance.now();
+  // Checked before any buffer exists: the synthesis allocates the whole length at once, in every thread.
+  const length = tickToSeconds(score, scoreEndTick(score));
+  if (length > MAX_RENDER_SECONDS) {
+    throw new RenderError(`the piece is ${describeLength(length)} long: Motif renders at most ${describeLength(MAX_RENDER_SECONDS)}`);
+  }
   const finish = finishFor(options.finish ?? 'none', SAMPLE_RATE);
   const wasLoaded = isSynthPoolStarted(options.soundfont);
   const encoder = options.encoder ?? defaultOpusEncoder();
@@ -76,4 +82,11 @@ export async function renderAudio(score: Score, options: RenderAudioOptions = {}
       synthSpeed: seconds / ((loudnessStart - synthStart) / 1000),
     },
   };
+}
+
+/** "26 minutes", "9.1 hours": a length as a person would say it. */
+function describeLength(seconds: number): string {
+  if (seconds < 120) return `${Math.round(seconds)} seconds`;
+  if (seconds < 2 * 3600) return `${Math.round(seconds / 60)} minutes`;
+  return `${(seconds / 3600).toFixed(1)} hours`;
 }

@@ -72,8 +72,11 @@ export class JobThread<J, R> {
         worker.off('error', reject);
         worker.off('exit', onExit);
         if (reply.kind === 'ready') {
+          const thread = new JobThread<J, R>(worker, what);
+          // Only after the thread's own listeners: adding the first 'message' listener to a Worker refs its port
+          // again, and a thread that never got a job would then keep the process alive after its work is done.
           worker.unref();
-          resolve(new JobThread<J, R>(worker, what));
+          resolve(thread);
         } else {
           void worker.terminate();
           reject(reply.kind === 'failed' ? startError(reply.errorName, reply.message) : new Error(`${what} thread: unexpected reply while starting`));
