@@ -6,7 +6,8 @@ Exports a checkpoint to the two ONNX graphs that src/inference runs, with a mani
 encoder.onnx  text_ids, text_mask int64 [B,T]  ->  cross_k, cross_v float32 [L,B,H,T,Dh]
 decoder.onnx  input_ids, position_ids int64 [B,S]; attention_mask int64 [B,P+S] (1 = attend); past_k, past_v float32
               [L,B,H,P,Dh] (P may be 0); cross_k, cross_v; text_mask  ->  logits [B,S,V], present_k, present_v
-              [L,B,H,P+S,Dh]. Causality among the S new tokens is applied inside the graph.
+              [L,B,H,P+S,Dh]. Causality among the S new tokens is applied inside the graph. A metrical model
+              (model.py) takes one more input, bar_position_ids int64 [B,S]: where each new token stands in its bar.
 
 Also writes parity.json (fixed inputs and PyTorch's logits, for the TypeScript side to reproduce), manifest.json, and
 copies text-tokenizer.json. When onnxruntime is importable the ONNX graphs are run and must match PyTorch within 1e-3,
@@ -29,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from data import DatasetError, Split, read_index  # noqa: E402
 from evaluate import metrics_path  # noqa: E402
 from train import load_checkpoint  # noqa: E402
-from model import ModelConfig, MotifModel, count_params  # noqa: E402
+from model import ModelConfig, MotifModel, bar_position_ids, count_params  # noqa: E402
 
 OPSET = 17
 TOLERANCE = 1e-3
@@ -40,6 +41,10 @@ ENCODER_INPUTS = ["text_ids", "text_mask"]
 ENCODER_OUTPUTS = ["cross_k", "cross_v"]
 DECODER_INPUTS = ["input_ids", "position_ids", "attention_mask", "past_k", "past_v", "cross_k", "cross_v", "text_mask"]
 DECODER_OUTPUTS = ["logits", "present_k", "present_v"]
+
+
+def decoder_inputs(cfg):
+    return DECODER_INPUTS + (["bar_position_ids"] if cfg.metrical else [])
 
 
 class ExportError(Exception):
@@ -60,8 +65,10 @@ class DecoderGraph(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask):
-        return self.model.decode(input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask)
+    def forward(self, input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask,
+                bar_position_ids=None):
+        return self.model.decode(input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask,
+                                 bar_position_ids)
 
 
 def sha256_of(path):
@@ -100,8 +107,11 @@ def export_graphs(model, out):
     past = torch.zeros(L, 2, H, 4, Dh)
     decoder_args = (torch.tensor([[5, 6, 7], [8, 9, 10]]), torch.tensor([[4, 5, 6], [4, 5, 6]]),
                     torch.ones(2, 7, dtype=torch.long), past, past, cross_k, cross_v, text_mask)
-    onnx_export(DecoderGraph(model), decoder_args, out / "decoder.onnx", DECODER_INPUTS, DECODER_OUTPUTS, {
+    if cfg.metrical:
+        decoder_args += (torch.tensor([[2, 3, 3], [1, 1, 4]]),)
+    onnx_export(DecoderGraph(model), decoder_args, out / "decoder.onnx", decoder_inputs(cfg), DECODER_OUTPUTS, {
         "input_ids": {0: "batch", 1: "new_len"}, "position_ids": {0: "batch", 1: "new_len"},
+        "bar_position_ids": {0: "batch", 1: "new_len"},
         "attention_mask": {0: "batch", 1: "total_len"},
         "past_k": {1: "batch", 3: "past_len"}, "past_v": {1: "batch", 3: "past_len"},
         "cross_k": {1: "batch", 3: "text_len"}, "cross_v": {1: "batch", 3: "text_len"},
@@ -131,8 +141,10 @@ def parity_inputs(cfg, data, music_ids, text_ids):
             music = split.music_ids(0).tolist()
             lo, _ = split.caption_range(0)
             caption = split.caption_ids(lo).tolist()[: cfg.max_text_len]
-            if len(music) >= 12:
-                return caption, music[:8], music[8:11]
+            # A prefix into the body, so that a metrical model's bar positions take several values.
+            cut = 40 if len(music) >= 44 else 8
+            if len(music) >= cut + 4:
+                return caption, music[:cut], music[cut:cut + 3]
     caption = [text_ids["bos_id"]] + [(7 * i + 3) % (cfg.text_vocab - 2) + 2 for i in range(6)]
     music = [music_ids["bos_id"]] + [(11 * i + 5) % (cfg.music_vocab - 3) + 3 for i in range(10)]
     return caption, music[:8], music[8:11]
@@ -148,12 +160,14 @@ def pytorch_reference(model, caption, prefix, steps):
     cross_k, cross_v = model.cross_kv(text_ids, text_mask)
     empty = torch.zeros(cfg.dec_layers, 1, cfg.n_heads, 0, cfg.head_dim)
     n = len(prefix)
+    bars = bar_position_ids(torch.tensor([prefix + steps])) if cfg.metrical else None
     logits, pk, pv = model.decode(torch.tensor([prefix]), torch.arange(n)[None], torch.ones(1, n, dtype=torch.long),
-                                  empty, empty, cross_k, cross_v, text_mask)
+                                  empty, empty, cross_k, cross_v, text_mask, None if bars is None else bars[:, :n])
     rows = [logits[0, -1]]
     for i, token in enumerate(steps):
         logits, pk, pv = model.decode(torch.tensor([[token]]), torch.tensor([[n + i]]),
-                                      torch.ones(1, n + i + 1, dtype=torch.long), pk, pv, cross_k, cross_v, text_mask)
+                                      torch.ones(1, n + i + 1, dtype=torch.long), pk, pv, cross_k, cross_v, text_mask,
+                                      None if bars is None else bars[:, n + i:n + i + 1])
         rows.append(logits[0, -1])
     cached = torch.stack(rows)
     full = model(text_ids, text_mask, torch.tensor([prefix + steps]))[0, n - 1:]
@@ -176,12 +190,15 @@ def run_onnxruntime(out, cfg, caption, prefix, steps, suffix=""):
     past = np.zeros((cfg.dec_layers, 1, cfg.n_heads, 0, cfg.head_dim), dtype=np.float32)
     feed = {"cross_k": cross_k, "cross_v": cross_v, "text_mask": text_mask, "past_k": past, "past_v": past}
     n = len(prefix)
+    bars = bar_position_ids(torch.tensor([prefix + steps])).numpy()
     rows = []
     for i, ids in enumerate([prefix] + [[t] for t in steps]):
         start = 0 if i == 0 else n + i - 1
         feed.update(input_ids=np.array([ids], dtype=np.int64),
                     position_ids=np.arange(start, start + len(ids), dtype=np.int64)[None],
                     attention_mask=np.ones((1, start + len(ids)), dtype=np.int64))
+        if cfg.metrical:
+            feed["bar_position_ids"] = bars[:, start:start + len(ids)]
         logits, feed["past_k"], feed["past_v"] = decoder.run(None, feed)
         rows.append(logits[0, -1])
     return np.stack(rows)
@@ -204,9 +221,11 @@ def run_onnxruntime_padded(out, cfg, caption, prefix):
     position_ids = np.array([list(range(len(prefix))), [0] * 3 + list(range(len(short)))], dtype=np.int64)
     attention_mask = np.array([[1] * len(prefix), [0] * 3 + [1] * len(short)], dtype=np.int64)
     past = np.zeros((cfg.dec_layers, 2, cfg.n_heads, 0, cfg.head_dim), dtype=np.float32)
-    logits, _, _ = decoder.run(None, {
-        "input_ids": input_ids, "position_ids": position_ids, "attention_mask": attention_mask, "past_k": past,
-        "past_v": past, "cross_k": cross_k, "cross_v": cross_v, "text_mask": text_mask})
+    feed = {"input_ids": input_ids, "position_ids": position_ids, "attention_mask": attention_mask, "past_k": past,
+            "past_v": past, "cross_k": cross_k, "cross_v": cross_v, "text_mask": text_mask}
+    if cfg.metrical:
+        feed["bar_position_ids"] = bar_position_ids(torch.from_numpy(input_ids)).numpy()
+    logits, _, _ = decoder.run(None, feed)
     return logits, short_caption, short
 
 
@@ -245,6 +264,7 @@ def quantize(out, cfg, caption, prefix, steps, reference):
 
 
 def write_parity(out, caption, prefix, steps, reference):
+    bars = bar_position_ids(torch.tensor([prefix + steps]))[0].tolist()
     parity = {
         "tolerance": TOLERANCE,
         "text_ids": caption,
@@ -253,6 +273,9 @@ def write_parity(out, caption, prefix, steps, reference):
         "prefix_position_ids": list(range(len(prefix))),
         "step_ids": steps,
         "step_position_ids": list(range(len(prefix), len(prefix) + len(steps))),
+        # Fed to a metrical model only; written always, so the TypeScript side can check its own computation.
+        "prefix_bar_position_ids": bars[:len(prefix)],
+        "step_bar_position_ids": bars[len(prefix):],
         "note": "logits[0] is the prefill's last position; logits[i] the i-th one-token step fed step_ids[i-1] with "
                 "the cache; B = 1, attention_mask all ones",
         "argmax": [int(i) for i in reference.argmax(-1)],
@@ -333,7 +356,7 @@ def main():
     # torch.onnx.export hands the wrappers back in training mode; the parity reference must run without dropout.
     model.eval()
     check_structure(out / "encoder.onnx", ENCODER_INPUTS, ENCODER_OUTPUTS)
-    check_structure(out / "decoder.onnx", DECODER_INPUTS, DECODER_OUTPUTS)
+    check_structure(out / "decoder.onnx", decoder_inputs(cfg), DECODER_OUTPUTS)
     print("onnx.checker: encoder.onnx and decoder.onnx are valid")
 
     caption, prefix, steps = parity_inputs(cfg, data, dataset["music_vocab"], dataset["text_vocab"])
@@ -381,7 +404,8 @@ def main():
         "created": today.isoformat(timespec="seconds"),
         "opset": OPSET,
         "architecture": {**cfg.to_dict(), "head_dim": cfg.head_dim, "parameters": count_params(cfg),
-                         "tied_embeddings": True, "positions": "learned absolute"},
+                         "tied_embeddings": True, "positions": "learned absolute"
+                         + (" + bar position (metrical)" if cfg.metrical else "")},
         "special_ids": {"music": {k: dataset["music_vocab"][k] for k in ("pad_id", "bos_id", "eos_id")},
                         "text": {k: dataset["text_vocab"][k] for k in ("pad_id", "bos_id")}},
         "music_vocab_hash": dataset["music_vocab"].get("hash"),

@@ -2,15 +2,23 @@
 The Motif text-to-music model: a Transformer text encoder and a Transformer music decoder that cross-attends to it.
 
 Both stacks are pre-LN. The decoder has learned absolute positions and ties its output projection to its input
-embedding. The same blocks serve training (whole sequences, no cache) and export (the encoder projected once to
+embedding. With `metrical`, every decoder input also gets an embedding of where it stands in its bar (the bar's clock:
+see bar_position_ids), so that "where does the next note fall" is read from the input instead of being searched for
+in the context (models/MODEL.md: the rhythm diagnosis).
+The same blocks serve training (whole sequences, no cache) and export (the encoder projected once to
 every decoder layer's cross-attention keys and values; the decoder stepping with a key/value cache).
 """
 import math
+import sys
 from dataclasses import asdict, dataclass, fields
+from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from vocab import BAR, POSITION_START, POSITIONS  # noqa: E402
 
 # PyTorch 2.x has a fused attention kernel; 1.13 does not. Export always uses the plain math (see Attention).
 HAS_FUSED_ATTENTION = hasattr(F, "scaled_dot_product_attention")
@@ -28,6 +36,8 @@ class ModelConfig:
     dropout: float = 0.1
     max_music_len: int = 1024
     max_text_len: int = 64
+    # An embedding of each token's place in its bar (bar_position_ids) added to the decoder's input.
+    metrical: bool = False
 
     def __post_init__(self):
         if self.d_model % self.n_heads != 0:
@@ -46,6 +56,22 @@ class ModelConfig:
 
     def to_dict(self):
         return asdict(self)
+
+
+# Values of bar_position_ids: 0 in the header, 1 from a BAR until the bar's first position, 2 + k from POS_k on.
+BAR_POSITION_IDS = 2 + POSITIONS
+
+
+def bar_position_ids(music_ids):
+    """Where each token of music_ids [B,S] stands in its bar, as the grammar reads it: the value of the last BAR or
+    POS token at or before it (docs/tokens.md; src/tokens/bar-position.ts computes the same while decoding)."""
+    is_bar = music_ids == BAR
+    offset = music_ids - POSITION_START
+    is_position = (offset >= 0) & (offset < POSITIONS)
+    value = torch.where(is_position, offset + 2, is_bar.long())
+    slot = torch.arange(music_ids.size(1), device=music_ids.device).expand_as(music_ids)
+    last = torch.where(is_bar | is_position, slot, torch.full_like(slot, -1)).cummax(dim=1).values
+    return torch.where(last >= 0, value.gather(1, last.clamp(min=0)), torch.zeros_like(value))
 
 
 def attend(q, k, v, allowed, scale, fused):
@@ -173,6 +199,7 @@ class MotifModel(nn.Module):
         self.encoder = TextEncoder(cfg)
         self.tokens = nn.Embedding(cfg.music_vocab, cfg.d_model)
         self.positions = nn.Embedding(cfg.max_music_len, cfg.d_model)
+        self.bar_positions = nn.Embedding(BAR_POSITION_IDS, cfg.d_model) if cfg.metrical else None
         self.dropout = nn.Dropout(cfg.dropout)
         self.blocks = nn.ModuleList([DecoderBlock(cfg) for _ in range(cfg.dec_layers)])
         self.ln_out = nn.LayerNorm(cfg.d_model)
@@ -186,6 +213,9 @@ class MotifModel(nn.Module):
             # ~0.004 switched the text encoder off in the first CPU model (models/MODEL.md).
             if name.endswith((".out.weight", ".down.weight")):
                 nn.init.normal_(p, mean=0.0, std=residual_std)
+        if self.bar_positions is not None:
+            # Zero: a model continued from one without it starts out computing exactly what it did.
+            nn.init.zeros_(self.bar_positions.weight)
 
     @staticmethod
     def _init_weights(module):
@@ -218,16 +248,20 @@ class MotifModel(nn.Module):
         cross_allowed = text_mask.bool()[:, None, None, :]
         s = music_ids.size(1)
         positions = torch.arange(s, device=music_ids.device)
-        x = self.dropout(self.tokens(music_ids) + self.positions(positions)[None])
+        x = self.tokens(music_ids) + self.positions(positions)[None]
+        if self.bar_positions is not None:
+            x = x + self.bar_positions(bar_position_ids(music_ids))
+        x = self.dropout(x)
         for block in self.blocks:
             cross_k, cross_v = block.cross_attn.project_kv(memory)
             x, _, _ = block(x, "causal", cross_k, cross_v, cross_allowed)
         return self.head(self.ln_out(x))
 
-    def decode(self, input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask):
+    def decode(self, input_ids, position_ids, attention_mask, past_k, past_v, cross_k, cross_v, text_mask,
+               bar_position_ids=None):
         """One decoder call with a key/value cache; the contract of decoder.onnx.
 
-        input_ids, position_ids [B,S]; attention_mask [B,P+S] (1 = attend); past_k/past_v [L,B,H,P,Dh] (P may be 0);
+        input_ids, position_ids [B,S] (and bar_position_ids [B,S] for a metrical model: the caller tracks the bar); attention_mask [B,P+S] (1 = attend); past_k/past_v [L,B,H,P,Dh] (P may be 0);
         cross_k/cross_v [L,B,H,T,Dh]; text_mask [B,T]. Returns logits [B,S,V], present_k/present_v [L,B,H,P+S,Dh].
         """
         p = past_k.size(3)
@@ -238,6 +272,10 @@ class MotifModel(nn.Module):
         self_allowed = causal[None, None] & attention_mask.bool()[:, None, None, :]
         cross_allowed = text_mask.bool()[:, None, None, :]
         x = self.tokens(input_ids) + self.positions(position_ids)
+        if self.bar_positions is not None:
+            if bar_position_ids is None:
+                raise ValueError("a metrical model needs bar_position_ids")
+            x = x + self.bar_positions(bar_position_ids)
         present_k, present_v = [], []
         for i, block in enumerate(self.blocks):
             x, k, v = block(x, self_allowed, cross_k[i], cross_v[i], cross_allowed, past_k[i], past_v[i])

@@ -35,6 +35,7 @@ async function cachedMs(model: OnnxMusicModel, cross: CrossState, tokens: number
     const out = await model.decode({
       inputIds: BigInt64Array.of(BigInt(tokenAt(i))),
       positionIds: BigInt64Array.of(BigInt(i)),
+      barPositionIds: new BigInt64Array(1), // any value times the same
       attentionMask: new BigInt64Array(i + 1).fill(1n),
       rows: 1, newTokens: 1, cache, cross,
     });
@@ -48,6 +49,7 @@ async function prefixMs(model: OnnxMusicModel, cross: CrossState, length: number
   await model.decode({
     inputIds: BigInt64Array.from({ length }, (_, i) => BigInt(tokenAt(i))),
     positionIds: BigInt64Array.from({ length }, (_, i) => BigInt(i)),
+    barPositionIds: new BigInt64Array(length),
     attentionMask: new BigInt64Array(length).fill(1n),
     rows: 1, newTokens: length, cache: emptyCache(model.dims, 1), cross,
   });

@@ -53,6 +53,7 @@ async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number):
     const out = await model.decode({
       inputIds: new BigInt64Array(batch).fill(token),
       positionIds: new BigInt64Array(batch).fill(BigInt(i)),
+      barPositionIds: new BigInt64Array(batch), // any value times the same
       attentionMask: new BigInt64Array(batch * (i + 1)).fill(1n),
       rows: batch, newTokens: 1, cache, cross,
     });
@@ -69,6 +70,7 @@ async function recomputeSteps(model: OnnxMusicModel, tokens: number): Promise<nu
     await model.decode({
       inputIds: BigInt64Array.from(ids.slice(0, n), BigInt),
       positionIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
+      barPositionIds: new BigInt64Array(n),
       attentionMask: new BigInt64Array(n).fill(1n),
       rows: 1, newTokens: n, cache: emptyCache(model.dims, 1), cross,
     });

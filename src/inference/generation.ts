@@ -3,6 +3,7 @@
  * the model, the forced header and prefix, sampling, limits, and the sliding window. The scheduler feeds it logits;
  * it says what to feed next. Every token passes the grammar, so whatever happens the result decodes to a score.
  */
+import { barPositionIds, nextBarPosition } from '../music/bar-position.ts';
 import { GrammarState, validationError } from '../music/grammar.ts';
 import { createRandom, type Random } from '../music/random.ts';
 import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType, tokenValue } from '../music/vocab.ts';
@@ -52,6 +53,8 @@ export class Generation {
   readonly tokens: number[] = [];
   /** Decided tokens the model has not read yet (the last ones of `tokens`). */
   pending: number[] = [];
+  /** The bar position of each pending token in the model's view (bar-position.ts), for a metrical model. */
+  pendingBarPositions: number[] = [];
   /** Tokens of this piece in the model's cache. */
   contextLength = 0;
   /** The cache while outside a batch. */
@@ -77,6 +80,8 @@ export class Generation {
   private firstUnplayed = -1;
   /** Logit bonus per pitch class from the header's key, once it is written. */
   private keyBias: Float32Array | undefined;
+  /** The bar position of the last token of the model's view. */
+  private viewBarPosition = 0;
 
   constructor(plan: GenerationPlan, vocabSize: number) {
     if (plan.forced.length > 0 && plan.forced[0] !== MUSIC_BOS) throw new RangeError('forced tokens start with BOS');
@@ -171,6 +176,8 @@ export class Generation {
     this.grammar.step(token);
     this.tokens.push(token);
     this.pending.push(token);
+    this.viewBarPosition = nextBarPosition(this.viewBarPosition, token);
+    this.pendingBarPositions.push(this.viewBarPosition);
     if (counts) this.newTokens += 1;
     if (tokenType(token) === 'key') {
       this.keyBias = keyPriorBias(token, this.plan.sampling.keyPrior ?? 0);
@@ -193,6 +200,7 @@ export class Generation {
   /** The model has read the first `count` pending tokens. */
   consumed(count: number): void {
     this.pending.splice(0, count);
+    this.pendingBarPositions.splice(0, count);
     this.contextLength += count;
   }
 
@@ -200,6 +208,8 @@ export class Generation {
   slideIfNeeded(): boolean {
     if (this.contextLength + this.pending.length <= this.plan.contextLimit) return false;
     this.pending = slidingWindow(this.tokens, Math.floor(this.plan.contextLimit / 2));
+    this.pendingBarPositions = barPositionIds(this.pending);
+    this.viewBarPosition = this.pendingBarPositions.at(-1) ?? 0;
     this.contextLength = 0;
     this.cache = undefined;
     this.windows += 1;

@@ -27,6 +27,8 @@ const manifestSchema = z.object({
     head_dim: z.number().int().positive(),
     max_music_len: z.number().int().min(32),
     max_text_len: z.number().int().positive(),
+    /** The decoder takes bar_position_ids (training/model.py); models exported before it have no such field. */
+    metrical: z.boolean().optional(),
   }),
   special_ids: z.object({
     music: z.object({ pad_id: z.number().int(), bos_id: z.number().int(), eos_id: z.number().int() }),
@@ -49,6 +51,8 @@ export interface ModelDims {
   vocab: number;
   maxMusicLen: number;
   maxTextLen: number;
+  /** Whether the decoder reads each token's bar position. */
+  metrical: boolean;
 }
 
 export interface ModelFolder {
@@ -152,7 +156,7 @@ export async function openModelFolder(dir: string): Promise<ModelFolder> {
     palettes,
     dims: {
       layers: a.dec_layers, heads: a.n_heads, headDim: a.head_dim, vocab: a.music_vocab,
-      maxMusicLen: a.max_music_len, maxTextLen: a.max_text_len,
+      maxMusicLen: a.max_music_len, maxTextLen: a.max_text_len, metrical: a.metrical ?? false,
     },
   };
 }

@@ -14,6 +14,8 @@ export interface DecodeInput {
   /** [rows * newTokens], row-major. */
   inputIds: BigInt64Array;
   positionIds: BigInt64Array;
+  /** [rows * newTokens]: where each new token stands in its bar (bar-position.ts); read by a metrical model only. */
+  barPositionIds: BigInt64Array;
   /** [rows * (cache.columns + newTokens)], 1 = attend. */
   attentionMask: BigInt64Array;
   rows: number;
@@ -94,6 +96,7 @@ export class OnnxMusicModel {
       cross_k: cross.k,
       cross_v: cross.v,
       text_mask: cross.mask,
+      ...(this.dims.metrical ? { bar_position_ids: new ort.Tensor('int64', input.barPositionIds, [rows, newTokens]) } : {}),
     });
     return {
       logits: out.logits.data as Float32Array,

@@ -184,14 +184,16 @@ export class DecodeScheduler {
     const total = cache.columns + count;
     const inputIds = new BigInt64Array(rows * count);
     const positionIds = new BigInt64Array(rows * count);
+    const barPositionIds = new BigInt64Array(rows * count);
     for (let r = 0; r < rows; r++) {
       for (let i = 0; i < count; i++) {
         inputIds[r * count + i] = BigInt(generation.pending[i]);
         positionIds[r * count + i] = BigInt(generation.contextLength + i);
+        barPositionIds[r * count + i] = BigInt(generation.pendingBarPositions[i]);
       }
     }
     const out = await this.model.decode({
-      inputIds, positionIds, attentionMask: new BigInt64Array(rows * total).fill(1n), rows, newTokens: count, cache, cross: generation.cross!,
+      inputIds, positionIds, barPositionIds, attentionMask: new BigInt64Array(rows * total).fill(1n), rows, newTokens: count, cache, cross: generation.cross!,
     });
     entry.times.calls += 1;
     generation.cache = out.cache;
@@ -248,6 +250,7 @@ export class DecodeScheduler {
     const columns = cache.columns + newTokens;
     const inputIds = new BigInt64Array(rows * newTokens);
     const positionIds = new BigInt64Array(rows * newTokens);
+    const barPositionIds = new BigInt64Array(rows * newTokens);
     const attentionMask = new BigInt64Array(rows * columns);
     for (const entry of this.batch) {
       const generation = entry.generation;
@@ -255,13 +258,14 @@ export class DecodeScheduler {
         for (let i = 0; i < newTokens; i++) {
           inputIds[r * newTokens + i] = BigInt(generation.pending[i]);
           positionIds[r * newTokens + i] = BigInt(generation.contextLength + i);
+          barPositionIds[r * newTokens + i] = BigInt(generation.pendingBarPositions[i]);
         }
         attentionMask.fill(1n, (r + 1) * columns - generation.contextLength - newTokens, (r + 1) * columns);
       }
     }
     let out;
     try {
-      out = await this.model.decode({ inputIds, positionIds, attentionMask, rows, newTokens, cache, cross: this.batchCross! });
+      out = await this.model.decode({ inputIds, positionIds, barPositionIds, attentionMask, rows, newTokens, cache, cross: this.batchCross! });
     } catch (error) {
       const failed = this.batch;
       this.rebuild([]);
