@@ -9,6 +9,9 @@ import { ConfigError } from './config.ts';
 
 const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: (args: string[]) => Promise<void> }> }> = {
   compose: { summary: 'compose "<prompt>" [--seed N] [--bars N] [--temperature T] [--out DIR] [--json]  compose, render .ogg/.mid/.png', load: () => import('./cli/compose.ts') },
+  vary: { summary: 'vary FILE.mid "<instruction>" [--keep-bars N] [--seed N] [--out DIR] [--json]  a variation of a MIDI file, as the bot\'s reply does', load: () => import('./cli/vary.ts') },
+  extend: { summary: 'extend FILE.mid [--bars N] [--seed N] [--out DIR] [--json]  a MIDI file and N more bars, as the bot\'s Extend button does', load: () => import('./cli/extend.ts') },
+  continue: { summary: 'continue FILE.mid ["<prompt>"] [--bars N] [--seed N] [--out DIR] [--json]  a MIDI file unchanged, then N new bars carrying it on', load: () => import('./cli/continue.ts') },
   analyze: { summary: 'analyze FILE.mid          print the musical analysis as JSON', load: () => import('./cli/analyze.ts') },
   tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },

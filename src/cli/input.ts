@@ -3,6 +3,7 @@
  * shared data archives (read in place, never unpacked).
  */
 import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { readArchiveMember } from '../dataset/archive.ts';
 import { readMidiFile } from '../music/midi.ts';
 import type { Score } from '../music/score.ts';
@@ -28,6 +29,11 @@ export async function readInputFile(spec: string): Promise<Uint8Array> {
   } catch (error) {
     throw new InputError(`cannot read ${spec}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
   }
+}
+
+/** The name of the file a spec names, without its extension (for ARCHIVE.tar.gz:MEMBER, the member's). */
+export function inputBaseName(spec: string): string {
+  return path.basename(spec.replace(/^.*\.tar\.gz:/, '')).replace(/\.(mid|midi|kar)$/i, '');
 }
 
 /** The score of the MIDI file a command names; what the reader left out is said on stderr, one line each. */

@@ -1,7 +1,6 @@
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { FINISH_STYLES, RenderError, SoundFontError, renderFiles, type FinishStyle } from '../render/index.ts';
-import { InputError, readScoreInput } from './input.ts';
+import { InputError, inputBaseName, readScoreInput } from './input.ts';
 
 const USAGE = 'usage: motif render FILE.mid [--soundfont NAME|PATH] [--out DIR] [--finish none|lofi|ambient] [--title TEXT] [--json]';
 
@@ -24,7 +23,7 @@ export async function run(args: string[]): Promise<void> {
   const spec = positionals[0];
   const score = await readScoreInput(spec, 'render');
   // For ARCHIVE.tar.gz:MEMBER the files are named after the member.
-  const baseName = path.basename(spec.replace(/^.*\.tar\.gz:/, '')).replace(/\.(mid|midi|kar)$/i, '');
+  const baseName = inputBaseName(spec);
   const result = await renderFiles(score, {
     outDir: values.out,
     baseName,

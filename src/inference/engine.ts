@@ -19,6 +19,7 @@ import { resolveLimits, resolveRequest, type ComposeRequest, type ResolvedReques
 import { DecodeScheduler } from './scheduler.ts';
 import type { Device } from './sessions.ts';
 import { similarity, checkChange, type ChangeCheck, type Similarity } from './similarity.ts';
+import { continuationPlan } from './continuation.ts';
 import { applyChange, defaultKeptBars, parseChange, variationPrefix, type VariationChange } from './variation.ts';
 import { headerLength } from './window.ts';
 
@@ -101,6 +102,18 @@ export interface Variation extends Composition {
   similarity: Similarity;
   /** Each requested change and whether it holds in the result. */
   checks: ChangeCheck[];
+}
+
+export interface ContinueOptions extends FollowUpOptions {
+  /** What the new part should do ("then build up with drums", "slower"); the piece carries on as it is when empty. */
+  instruction?: string;
+}
+
+export interface Continuation extends Composition {
+  /** Bars of the given piece, which come back unchanged; the new part starts at bar `parentBars + 1`. */
+  parentBars: number;
+  /** The instruction's changes the new part is held to (tempo, meter, added instruments). */
+  applied: string[];
 }
 
 /** Classifier-free guidance when neither the environment nor the model's manifest states one. */
@@ -204,6 +217,15 @@ export class MotifEngine {
     const resolved = this.followUp(parent.prompt, header, options, seedFromString(`${parent.seed}:extend:${bars}`));
     // A BAR after the parent's last bar: the continuation starts on a new bar and leaves the parent's bars as they are.
     return this.generate(resolved, parent.prompt, [...encodeHeader(header), ...body, BAR]);
+  }
+
+  /** `parent` exactly as given, then `bars` new bars (up to MAX_BARS in all) that carry it on (continuation.ts). */
+  async continuePiece(parent: ParentPiece, bars: number, options: ContinueOptions = {}): Promise<Continuation> {
+    const instruction = options.instruction?.trim() ?? '';
+    const plan = continuationPlan(parent, bars, instruction);
+    const resolved = this.followUp(plan.prompt, plan.header, options, seedFromString(`${parent.seed}:continue:${bars}:${instruction}`), plan.mustPlay);
+    const composition = await this.generate(resolved, plan.prompt, plan.forced);
+    return { ...composition, parentBars: plan.parentBars, applied: plan.applied };
   }
 
   /** Releases the ONNX sessions; the engine cannot be used afterwards. */
