@@ -21,11 +21,6 @@ const FIXTURE = 'tests/fixtures/freedoom-d_map16.mid';
 const FIXTURE_BARS = 40;
 const FLUTE = 73;
 
-/** A copy into a plain Uint8Array: readMidi's chunk trimming reads a Buffer's shared pool through `.buffer`. */
-function readMidiAt(file: string): Score {
-  return readMidi(new Uint8Array(readFileSync(file)));
-}
-
 function motif(args: string[]) {
   return run(process.execPath, ['bin/motif.js', ...args], { env: { ...process.env, MOTIF_MODEL_DIR: MODEL_DIR }, timeout: 180_000 });
 }
@@ -54,7 +49,7 @@ function onsetsFrom(score: Score, tick: number, instrument?: number): number {
 }
 
 describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', () => {
-  const input = readMidiAt(FIXTURE);
+  const input = readMidi(readFileSync(FIXTURE));
 
   it('the fixture is what these tests assume: 40 bars of 4/4 at 90 BPM', () => {
     expect(barsOf(input, Math.max(...input.tracks.flatMap((t) => t.notes.map((n) => n.onset)))).length).toBe(FIXTURE_BARS);
@@ -73,7 +68,7 @@ describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', ()
     expect(readFileSync(result.files.ogg).subarray(0, 4).toString()).toBe('OggS');
     expect(readFileSync(result.files.png).subarray(1, 4).toString()).toBe('PNG');
 
-    const output = readMidiAt(result.files.mid);
+    const output = readMidi(readFileSync(result.files.mid));
     expect(firstBars(output, FIXTURE_BARS)).toEqual(firstBars(input, FIXTURE_BARS));
     const start = barStart(output, FIXTURE_BARS);
     expect(result.continuation.startSeconds).toBeCloseTo((start / 12) * (60 / 90), 2);
@@ -87,7 +82,7 @@ describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', ()
     const { stdout } = await motif(['continue', FIXTURE, 'slower, with a flute', '--bars', '4', '--seed', '5', '--out', out, '--json']);
     const result = JSON.parse(stdout);
     expect(result.continuation.applied).toEqual(['tempo 90 -> 75 BPM', 'add flute']);
-    const output = readMidiAt(result.files.mid);
+    const output = readMidi(readFileSync(result.files.mid));
     expect(firstBars(output, FIXTURE_BARS)).toEqual(firstBars(input, FIXTURE_BARS));
     const start = barStart(output, FIXTURE_BARS);
     expect(tempoAt(output, start - 1)).toBe(90);
@@ -102,7 +97,7 @@ describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', ()
     const result = JSON.parse(stdout);
     expect(result.instruction).toBe('faster');
     expect(result.checks).toEqual([expect.objectContaining({ aspect: 'tempo', holds: true })]);
-    const output = readMidiAt(result.files.mid);
+    const output = readMidi(readFileSync(result.files.mid));
     expect(output.tempos[0].bpm).toBeGreaterThan(90);
     expect(result.attributes.bpm).toBe(output.tempos[0].bpm);
     // A tempo change alone moves no note: the kept bars are the file's own.
@@ -115,7 +110,7 @@ describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', ()
     const { stdout } = await motif(['extend', FIXTURE, '--bars', '2', '--seed', '5', '--out', out, '--json']);
     const result = JSON.parse(stdout);
     expect(result).toMatchObject({ parentBars: FIXTURE_BARS, addedBars: 2, attributes: { bars: FIXTURE_BARS + 2 } });
-    const output = readMidiAt(result.files.mid);
+    const output = readMidi(readFileSync(result.files.mid));
     expect(firstBars(output, FIXTURE_BARS)).toEqual(firstBars(input, FIXTURE_BARS));
     expect(onsetsFrom(output, barStart(output, FIXTURE_BARS))).toBeGreaterThan(0);
   });

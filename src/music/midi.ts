@@ -51,7 +51,9 @@ export function trimMidiChunks(bytes: Uint8Array): Uint8Array {
     const length = view.getUint32(at + 4);
     const end = Math.min(bytes.length, at + 8 + length);
     if (tag(at) === 'MTrk') {
-      const chunk = bytes.slice(at, end);
+      // A copy, not a view: on a Buffer, slice() shares memory, and the length written below would land in the
+      // caller's bytes (the MThd length field, corrupting the file).
+      const chunk = new Uint8Array(bytes.subarray(at, end));
       new DataView(chunk.buffer).setUint32(4, end - at - 8);
       pieces.push(chunk);
       tracksFound += 1;
