@@ -93,7 +93,7 @@ def make_optimizer(model, t, device):
     return torch.optim.AdamW(groups, lr=t["lr"], betas=(t["beta1"], t["beta2"]), **extra)
 
 
-CPU_BF16 = {"enabled": False}  # set by --cpu-bf16: bf16 autocast on a CPU with native bf16 (AMX, AVX-512 BF16)
+CPU_BF16 = {"enabled": False}  # bf16 autocast on the CPU: --cpu-precision, chosen by timing where "auto"
 
 
 def autocast_for(device):
@@ -102,6 +102,30 @@ def autocast_for(device):
     if device.type == "cpu" and CPU_BF16["enabled"]:
         return torch.autocast(device_type="cpu", dtype=torch.bfloat16)
     return contextlib.nullcontext()
+
+
+def choose_cpu_precision(model, batcher, device, choice):
+    """fp32 or bf16 for training on this CPU: the choice given, or with "auto" the faster of the two on a few
+    forward+backward passes of the next training batch (the data position and the weights are left as they were).
+    Prints both speeds and both losses on that batch, so the log shows bf16 tracking fp32."""
+    if choice != "auto":
+        return choice
+    state = batcher.state()
+    batch = to_device(batcher.next(), device)
+    batcher.load_state(state)
+    tokens = int((batch["targets"] != -100).sum())
+    timing = {}
+    for precision in ("fp32", "bf16", "fp32", "bf16"):  # the first pass of each warms up; the second is timed
+        CPU_BF16["enabled"] = precision == "bf16"
+        start = time.time()
+        loss, _ = loss_sum(model, batch, device)
+        (loss / tokens).backward()
+        timing[precision] = (tokens / (time.time() - start), float(loss) / tokens)
+    model.zero_grad(set_to_none=True)
+    faster = max(timing, key=lambda p: timing[p][0])
+    print("cpu precision: " + ", ".join(f"{p} {speed:.0f} tokens/s (loss {loss:.4f})" for p, (speed, loss) in
+                                         timing.items()) + f"; training in {faster}", flush=True)
+    return faster
 
 
 def to_device(batch, device):
@@ -252,10 +276,11 @@ def main():
     parser.add_argument("--max-steps", type=int, default=None, help="override the config's max_steps")
     parser.add_argument("--device", default=None, help="cuda or cpu (default: cuda when available)")
     parser.add_argument("--threads", type=int, default=None, help="CPU threads (default: all cores)")
-    parser.add_argument("--cpu-bf16", action="store_true",
-                        help="bf16 autocast on the CPU (measure first: faster only where the CPU computes in bf16)")
+    parser.add_argument("--cpu-precision", choices=("auto", "fp32", "bf16"), default="auto",
+                        help="on a CPU: fp32, bf16 autocast, or auto (time a few steps both ways, keep the faster)")
+    parser.add_argument("--cpu-bf16", action="store_const", const="bf16", dest="cpu_precision",
+                        help="the same as --cpu-precision bf16")
     args = parser.parse_args()
-    CPU_BF16["enabled"] = args.cpu_bf16
 
     started = time.time()
     config = load_config(args.config)
@@ -346,6 +371,9 @@ def main():
         if sizes[graph] * 4 > MAX_ONNX_BYTES:
             print(f"warning: the {graph.split('_')[0]}.onnx file would exceed 100 MB", flush=True)
 
+    if device.type == "cpu":
+        CPU_BF16["enabled"] = choose_cpu_precision(model, batcher, device, args.cpu_precision) == "bf16"
+
     stop = {"reason": None}
     saved_step = None
 
@@ -364,6 +392,7 @@ def main():
             "tokens_seen": tokens_seen, "train_seconds": train_seconds + (time.time() - started),
             "lr_progress": progress,
             "hardware": hardware_name(device), "torch": torch.__version__, "init": init_info,
+            "precision": "bf16" if device.type == "cuda" or CPU_BF16["enabled"] else "fp32",
         }
         if with_optimizer:
             state["optimizer"] = optimizer.state_dict()
