@@ -114,7 +114,10 @@ describe('compose requests', () => {
     expect(resolved.seed).toBe(5);
     const fromPrompt = resolveRequest({ prompt: 'sad cello in D minor at 80 bpm, no drums, 8 bars' }, defaults);
     expect(fromPrompt.spec).toMatchObject({ bpm: 80, key: { tonic: 2, mode: 'minor' }, instruments: [42], drums: false, bars: 8 });
-    expect(fromPrompt.seed).toBeGreaterThanOrEqual(0);
+    // No seed given: a fresh one each time, within the range a user may pass back to repeat the take.
+    const seeds = Array.from({ length: 8 }, () => resolveRequest({ prompt: 'sad cello' }, defaults).seed);
+    for (const seed of [fromPrompt.seed, ...seeds]) expect(Number.isInteger(seed) && seed >= 0 && seed <= 0xffffffff).toBe(true);
+    expect(new Set(seeds).size).toBeGreaterThan(1);
     expect(fromPrompt.sampling).toEqual(defaults.sampling);
   });
 

@@ -135,6 +135,7 @@ describe('styles', () => {
       expect(inferStyles(analyzeScore(readMxl(file.bytes).score), { source: 'music21' })).toContain('choral');
       if (++count === 8) break;
     }
+    expect(count).toBe(8);
   });
 
   it('hears a loud orchestral game piece as orchestral and epic', async () => {
