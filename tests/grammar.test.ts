@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GrammarState, isValid, validationError } from '../src/music/grammar.ts';
 import { readMidi } from '../src/music/midi.ts';
 import { encodeHeader, encodeScore } from '../src/music/tokenizer.ts';
-import { BAR, EOS, RANGES, VOCAB_SIZE, tokenId, tokenType } from '../src/music/vocab.ts';
+import { BAR, BOS, EOS, RANGES, VOCAB_SIZE, tokenId, tokenType } from '../src/music/vocab.ts';
 import { DRUMS } from '../src/music/score.ts';
 import { sampleMidi } from './helpers/data.ts';
 
@@ -73,7 +73,9 @@ describe('grammar', () => {
 
   it('fills the mask in place without allocating a new one', () => {
     const state = new GrammarState();
-    const mask = new Uint8Array(VOCAB_SIZE);
+    // Stale values from an earlier use must be cleared: at the start only BOS may come.
+    const mask = new Uint8Array(VOCAB_SIZE).fill(1);
     expect(state.allowed(mask)).toBe(mask);
+    expect([...mask.keys()].filter((id) => mask[id])).toEqual([BOS]);
   });
 });

@@ -191,6 +191,16 @@ describe('motif render', () => {
   });
 });
 
+/** The share of pixels in a saturated colour: the background is a dark grey, the palette's notes are bright. */
+function saturatedShare(png: PNG): number {
+  let saturated = 0;
+  for (let i = 0; i < png.data.length; i += 4) {
+    const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
+    if (Math.max(r, g, b) - Math.min(r, g, b) > 80) saturated += 1;
+  }
+  return saturated / (png.width * png.height);
+}
+
 describe('piano roll', () => {
   it('draws a readable picture: expected size, many colours, notes in the roll', async () => {
     const png = PNG.sync.read(Buffer.from(renderPianoRoll(bunny, { title: 'rock theme with drums, 140 bpm' })));
@@ -199,18 +209,17 @@ describe('piano roll', () => {
     for (let i = 0; i < png.data.length; i += 4) colours.add((png.data[i] << 16) | (png.data[i + 1] << 8) | png.data[i + 2]);
     // Anti-aliased text and notes blended by velocity give hundreds of shades; a blank or flat image has a handful.
     expect(colours.size).toBeGreaterThan(300);
-    // The background is a dark grey; the palette's saturated colours must show up in the roll.
-    let saturated = 0;
-    for (let i = 0; i < png.data.length; i += 4) {
-      const [r, g, b] = [png.data[i], png.data[i + 1], png.data[i + 2]];
-      if (Math.max(r, g, b) - Math.min(r, g, b) > 80) saturated += 1;
-    }
-    expect(saturated / (png.width * png.height)).toBeGreaterThan(0.01);
+    expect(saturatedShare(png)).toBeGreaterThan(0.01);
   });
 
-  it('copes with a drums-only score and a custom size', () => {
+  it('copes with a drums-only score and a custom size, drawing its hits', () => {
     const png = PNG.sync.read(Buffer.from(renderPianoRoll(groove, { width: 800, height: 400 })));
     expect([png.width, png.height]).toEqual([800, 400]);
+    const silent = { ...groove, tracks: groove.tracks.map((track) => ({ ...track, notes: [] })) };
+    const empty = PNG.sync.read(Buffer.from(renderPianoRoll(silent, { width: 800, height: 400 })));
+    let drawn = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data.readUInt32BE(i) !== empty.data.readUInt32BE(i)) drawn += 1;
+    expect(drawn / (png.width * png.height)).toBeGreaterThan(0.01);
   });
 });
 
