@@ -51,7 +51,7 @@ def position_bigram(split, max_examples=20000, batch_tokens=65536, max_music_len
 @torch.no_grad()
 def type_report(model, split, device, batch_tokens, max_examples, bigram=None):
     """Loss by type, which-position loss, and (with bigram from position_bigram) the baseline on the same targets."""
-    from train import autocast_for, header_mask  # train imports this module's neighbours; import late
+    from train import autocast_for, header_mask, to_device  # train imports this module's neighbours; import late
 
     model.eval()
     table = _type_index().to(device)
@@ -61,7 +61,7 @@ def type_report(model, split, device, batch_tokens, max_examples, bigram=None):
     which = {"model": 0.0, "bigram": 0.0, "count": 0}
     cfg = model.cfg
     for batch in evaluation_batches(split, batch_tokens, cfg.max_music_len, cfg.max_text_len, max_examples):
-        batch = {k: v.to(device) for k, v in batch.items()}
+        batch = to_device(batch, device)
         with autocast_for(device):
             logits = model(batch["text_ids"], batch["text_mask"], batch["music_ids"])
         logits = logits.float()
