@@ -1,14 +1,14 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readArchive } from '../src/dataset/archive.ts';
-import { analyzeScore, detectKey, type Analysis } from '../src/music/analysis.ts';
+import { analyzeScore, detectKey, type Analysis } from '../src/analysis/analysis.ts';
 import { chordRootAgreement, measureChordRootAgreement, pop909ChordRoots } from '../src/dataset/chord-accuracy.ts';
-import { chordSymbol, detectChords, matchChord } from '../src/music/chords.ts';
+import { chordSymbol, detectChords, matchChord } from '../src/analysis/chords.ts';
 import { instrumentFamily } from '../src/music/instruments.ts';
 import {
   collectKeyCases, keyOutcome, scoreKeyCases, type KeyCases, type SourceAccuracy,
 } from '../src/dataset/key-accuracy.ts';
-import { DEFAULT_KEY_PROFILE, KEY_PROFILES } from '../src/music/key-detection.ts';
+import { DEFAULT_KEY_PROFILE, KEY_PROFILES } from '../src/analysis/key-detection.ts';
 import { keyName } from '../src/music/keys.ts';
 import { parseAbcKey, parseAbcTunes, parseHarteKey, pop909MainKey } from '../src/music/labels.ts';
 import { readMidi } from '../src/music/midi.ts';

@@ -1,16 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Analysis, ChordSpan, InstrumentSummary } from '../src/music/analysis.ts';
-import { analyzeScore } from '../src/music/analysis.ts';
-import { captionFacts, progressionOf } from '../src/music/caption-facts.ts';
-import { composeCaptions, writeCaptions, type Caption, type CaptionInput } from '../src/music/captions.ts';
+import type { Analysis, InstrumentSummary } from '../src/analysis/analysis.ts';
+import type { ChordSpan } from '../src/analysis/chords.ts';
+import { analyzeScore } from '../src/analysis/analysis.ts';
+import { captionFacts, progressionOf } from '../src/text/caption-facts.ts';
+import { composeCaptions, writeCaptions, type Caption, type CaptionInput } from '../src/text/captions.ts';
 import { TIME_SIGNATURES } from '../src/music/grid.ts';
 import { readMidi } from '../src/music/midi.ts';
-import { parsePrompt, type PromptAttributes } from '../src/music/prompt.ts';
+import { parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
 import { createRandom, type Random } from '../src/music/random.ts';
 import { DRUMS } from '../src/music/score.ts';
-import { LENGTH_WORDS, TEMPO_WORDS } from '../src/music/vocabulary.ts';
+import { LENGTH_WORDS, TEMPO_WORDS } from '../src/text/words.ts';
 import { DATA_DIR, sampleMidi } from './helpers/data.ts';
 
 const ROOTS = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];

@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { readMidi, writeMidi } from '../src/music/midi.ts';
 import { barsOf, instrumentOf, tempoAt, type Score } from '../src/music/score.ts';
-import { encodeScore } from '../src/music/tokenizer.ts';
+import { encodeScore } from '../src/tokens/tokenizer.ts';
 import { headerLength } from '../src/inference/window.ts';
 import { MODEL_DIR } from './helpers/model.ts';
 

@@ -8,10 +8,10 @@ import type { BuildReport } from '../src/dataset/card.ts';
 import { buildInstrumentPalettes } from '../src/dataset/instrument-palettes.ts';
 import { readIndex, readSplit } from '../src/dataset/reader.ts';
 import { SPLITS } from '../src/dataset/split.ts';
-import { isValid } from '../src/music/grammar.ts';
-import { parsePrompt } from '../src/music/prompt.ts';
-import { decodeHeader } from '../src/music/tokenizer.ts';
-import { MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
+import { isValid } from '../src/tokens/grammar.ts';
+import { parsePrompt } from '../src/text/prompt.ts';
+import { decodeHeader } from '../src/tokens/tokenizer.ts';
+import { MUSIC_VOCAB_HASH } from '../src/tokens/vocab.ts';
 import { DATA_DIR } from './helpers/data.ts';
 
 const LIMIT = 6;

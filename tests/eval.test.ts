@@ -23,7 +23,7 @@ import { parseKeyName, parsePromptFile, PromptFileError } from '../src/eval/prom
 import { runEval, type EvalReport } from '../src/eval/run-eval.ts';
 import { closeRenderThreads } from '../src/render/index.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
-import { encodeScore } from '../src/music/tokenizer.ts';
+import { encodeScore } from '../src/tokens/tokenizer.ts';
 import { MODEL_DIR } from './helpers/model.ts';
 
 const piece = (bpm: number, meter: [number, number], programs: number[]): Score => ({

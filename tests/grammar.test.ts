@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GrammarState, isValid, validationError } from '../src/music/grammar.ts';
+import { GrammarState, isValid, validationError } from '../src/tokens/grammar.ts';
 import { readMidi } from '../src/music/midi.ts';
-import { encodeHeader, encodeScore } from '../src/music/tokenizer.ts';
-import { BAR, BOS, EOS, RANGES, VOCAB_SIZE, tokenId, tokenType } from '../src/music/vocab.ts';
+import { encodeHeader, encodeScore } from '../src/tokens/tokenizer.ts';
+import { BAR, BOS, EOS, RANGES, VOCAB_SIZE, tokenId, tokenType } from '../src/tokens/vocab.ts';
 import { DRUMS } from '../src/music/score.ts';
 import { sampleMidi } from './helpers/data.ts';
 

@@ -1,17 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bassFigure, compFigure } from '../src/music/accompaniment-patterns.ts';
-import { cleanNotes, durationAtMost, finishScore, gridProblem, monophonic } from '../src/music/arrangement.ts';
-import { BASS_RANGE, patternedBass, walkingBass } from '../src/music/bass-line.ts';
-import { writeComping } from '../src/music/comping.ts';
+import { bassFigure, compFigure } from '../src/dataset/arranging/accompaniment-patterns.ts';
+import { cleanNotes, durationAtMost, finishScore, gridProblem, monophonic } from '../src/dataset/arranging/arrangement.ts';
+import { BASS_RANGE, patternedBass, walkingBass } from '../src/dataset/arranging/bass-line.ts';
+import { writeComping } from '../src/dataset/arranging/comping.ts';
 import { TD11_TO_GM, td11ToGeneralMidi } from '../src/music/drum-kits.ts';
 import { DURATION_BINS } from '../src/music/grid.ts';
 import {
   chordAt, parseChordSymbol, parseRomanNumeral, pitchClassesOf, qualityOf, type Chord, type HarmonySpan,
-} from '../src/music/harmony.ts';
+} from '../src/dataset/arranging/harmony.ts';
 import { GM_DRUM_NAMES } from '../src/music/instruments.ts';
 import { createRandom } from '../src/music/random.ts';
 import { barsOf } from '../src/music/score.ts';
-import { voiceChord, voicingPitchClasses, type VoicingOptions } from '../src/music/voicing.ts';
+import { voiceChord, voicingPitchClasses, type VoicingOptions } from '../src/dataset/arranging/voicing.ts';
 
 const chord = (symbol: string): Chord => {
   const parsed = parseChordSymbol(symbol);

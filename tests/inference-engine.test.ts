@@ -9,11 +9,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GUIDANCE, MotifEngine, type Composition } from '../src/inference/engine.ts';
 import { GenerationTimeoutError, ModelMismatchError, PromptError } from '../src/inference/errors.ts';
 import { cudaProviderInstalled } from '../src/inference/sessions.ts';
-import { validationError } from '../src/music/grammar.ts';
+import { validationError } from '../src/tokens/grammar.ts';
 import { PALETTES_FORMAT } from '../src/music/instrument-palettes.ts';
 import { DRUMS, instrumentOf } from '../src/music/score.ts';
-import { decodeScore } from '../src/music/tokenizer.ts';
-import { BAR, EOS, KEY_NONE, RANGES } from '../src/music/vocab.ts';
+import { decodeScore } from '../src/tokens/tokenizer.ts';
+import { BAR, EOS, KEY_NONE, RANGES } from '../src/tokens/vocab.ts';
 import { MODEL_DIR } from './helpers/model.ts';
 
 const SAMPLING = { temperature: 1, topK: 0, topP: 0.95, guidance: 3 };

@@ -4,11 +4,11 @@ import { Generation, closeEarly } from '../src/inference/generation.ts';
 import { barsForSeconds, restrictHeader, type HeaderSpec } from '../src/inference/header-spec.ts';
 import { resolveRequest, type RequestDefaults } from '../src/inference/request.ts';
 import { slidingWindow, headerLength } from '../src/inference/window.ts';
-import { GrammarState, isValid } from '../src/music/grammar.ts';
+import { GrammarState, isValid } from '../src/tokens/grammar.ts';
 import { readMidi } from '../src/music/midi.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
-import { decodeHeader, decodeScore, encodeScore, tempoTokens } from '../src/music/tokenizer.ts';
-import { BAR, BOS, EOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenName, tokenType } from '../src/music/vocab.ts';
+import { decodeHeader, decodeScore, encodeScore, tempoTokens } from '../src/tokens/tokenizer.ts';
+import { BAR, BOS, EOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenName, tokenType } from '../src/tokens/vocab.ts';
 import { sampleMidi } from './helpers/data.ts';
 
 const base: HeaderSpec = { barsRange: [4, 16], maxInstruments: 6 };

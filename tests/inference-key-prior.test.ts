@@ -3,8 +3,8 @@ import { Generation } from '../src/inference/generation.ts';
 import { applyKeyPrior, keyPriorBias } from '../src/inference/key-prior.ts';
 import { keyIndex } from '../src/music/keys.ts';
 import { DRUMS } from '../src/music/score.ts';
-import { tempoTokens } from '../src/music/tokenizer.ts';
-import { BAR, BOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenValue } from '../src/music/vocab.ts';
+import { tempoTokens } from '../src/tokens/tokenizer.ts';
+import { BAR, BOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenValue } from '../src/tokens/vocab.ts';
 
 const D_MINOR = tokenId('key', keyIndex({ tonic: 2, mode: 'minor' }));
 const FOUR_FOUR = tokenId('timeSignature', 2);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { OnnxMusicModel } from '../src/inference/onnx-model.ts';
 import { emptyCache, type KvCache } from '../src/inference/tensors.ts';
-import { barPositionIds } from '../src/music/bar-position.ts';
+import { barPositionIds } from '../src/tokens/bar-position.ts';
 import { MODEL_DIR } from './helpers/model.ts';
 
 interface Parity {

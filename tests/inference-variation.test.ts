@@ -3,11 +3,11 @@ import { MotifEngine, type Composition } from '../src/inference/engine.ts';
 import { PromptError } from '../src/inference/errors.ts';
 import { noteEvents, scoreSimilarity, similarity } from '../src/inference/similarity.ts';
 import { applyChange, changeMode, parseChange, variationScore } from '../src/inference/variation.ts';
-import { validationError } from '../src/music/grammar.ts';
-import { detectKey } from '../src/music/key-detection.ts';
+import { validationError } from '../src/tokens/grammar.ts';
+import { detectKey } from '../src/analysis/key-detection.ts';
 import { readMidi } from '../src/music/midi.ts';
 import { DRUMS, barsOf, instrumentOf, sliceBars, type Score } from '../src/music/score.ts';
-import { encodeScore, type ScoreHeader } from '../src/music/tokenizer.ts';
+import { encodeScore, type ScoreHeader } from '../src/tokens/tokenizer.ts';
 import { sampleMidi } from './helpers/data.ts';
 import { MODEL_DIR } from './helpers/model.ts';
 
@@ -61,7 +61,7 @@ describe('the parent\'s opening rewritten for a variation', () => {
     const tokens = encodeScore(score, { bars: 8 });
     const key = detectKey(score).key;
     parent = { tokens, header: { timeSignature: [4, 4], bpm: 120, key, instruments: [], bars: 8 } };
-    parent.header = (await import('../src/music/tokenizer.ts')).decodeHeader(tokens);
+    parent.header = (await import('../src/tokens/tokenizer.ts')).decodeHeader(tokens);
   });
 
   it('transposes pitched notes by the key change, keeps drums, and keeps the rhythm', () => {

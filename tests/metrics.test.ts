@@ -5,7 +5,7 @@ import {
   MUSICALITY_METRICS, barsToLastOnset, compressionRatio, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
   measureAdherence, measureMusicality, pitchClassEntropy, polyphony, polyphonyRate, scaleConsistency, summarize,
   tempoBin, tempoBinMatch, tempoBinNearMatch, type Musicality,
-} from '../src/music/metrics/index.ts';
+} from '../src/analysis/metrics/index.ts';
 import { measureReferenceMetrics, type ReferenceMetrics } from '../src/dataset/reference-metrics.ts';
 import { DRUMS, type Note, type Score, type Track } from '../src/music/score.ts';
 import { DATA_DIR, sampleMidi } from './helpers/data.ts';

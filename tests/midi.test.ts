@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MidiReadError, readMidi, writeMidi } from '../src/music/midi.ts';
 import { DRUMS, instrumentOf, noteCount } from '../src/music/score.ts';
-import { checkRoundTrip } from '../src/music/roundtrip.ts';
+import { checkRoundTrip } from '../src/tokens/roundtrip.ts';
 import { sampleMidi } from './helpers/data.ts';
 
 function readError(bytes: Uint8Array): MidiReadError {

@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { readArchive, readArchiveMember } from '../src/dataset/archive.ts';
 import { measureMoodAgreement } from '../src/dataset/mood-agreement.ts';
-import { analyzeScore } from '../src/music/analysis.ts';
+import { analyzeScore } from '../src/analysis/analysis.ts';
 import { readMidi } from '../src/music/midi.ts';
-import { inferMoods, inferValenceArousal, moodsFromTitle, moodsFromValenceArousal } from '../src/music/moods.ts';
+import { inferMoods, inferValenceArousal, moodsFromTitle, moodsFromValenceArousal } from '../src/analysis/moods.ts';
 import { readMxl } from '../src/music/musicxml.ts';
 import type { Score } from '../src/music/score.ts';
-import { inferStyles } from '../src/music/styles.ts';
-import { MOODS } from '../src/music/vocabulary.ts';
+import { inferStyles } from '../src/analysis/styles.ts';
+import { MOODS } from '../src/text/words.ts';
 import { DATA_DIR, archivePath, sampleMidi } from './helpers/data.ts';
 
 const analyze = (bytes: Uint8Array) => analyzeScore(readMidi(bytes));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readArchive, readArchiveMember } from '../src/dataset/archive.ts';
-import { analyzeScore } from '../src/music/analysis.ts';
+import { analyzeScore } from '../src/analysis/analysis.ts';
 import { positionIndex } from '../src/music/grid.ts';
 import { evenSample, manifestMembers } from '../src/dataset/key-accuracy.ts';
 import { keyName } from '../src/music/keys.ts';

@@ -9,14 +9,14 @@ import {
 import { drumStyleOf, tidalDrums } from '../src/dataset/sources/tidal-drums.ts';
 import { readTidalPatterns } from '../src/dataset/sources/tidal-patterns.ts';
 import type { SourceExample } from '../src/dataset/example.ts';
-import { gridProblem } from '../src/music/arrangement.ts';
-import { detectChords } from '../src/music/chords.ts';
-import { isValid } from '../src/music/grammar.ts';
-import { chordAt } from '../src/music/harmony.ts';
+import { gridProblem } from '../src/dataset/arranging/arrangement.ts';
+import { detectChords } from '../src/analysis/chords.ts';
+import { isValid } from '../src/tokens/grammar.ts';
+import { chordAt } from '../src/dataset/arranging/harmony.ts';
 import { createRandom } from '../src/music/random.ts';
-import { checkRoundTrip } from '../src/music/roundtrip.ts';
+import { checkRoundTrip } from '../src/tokens/roundtrip.ts';
 import { barsOf, DRUMS, instrumentOf, type Score } from '../src/music/score.ts';
-import { encodeScore } from '../src/music/tokenizer.ts';
+import { encodeScore } from '../src/tokens/tokenizer.ts';
 import { DATA_DIR } from './helpers/data.ts';
 
 const BASS_PROGRAMS = new Set([32, 33, 38, 39, 43]);

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkComposeOptions, MAX_TAKES, type RawComposeOptions } from '../src/commands/compose-options.ts';
 import { MAX_BPM, MIN_BPM, TIME_SIGNATURES } from '../src/music/grid.ts';
-import { MAX_BARS, MAX_PROMPT_CHARS, MAX_SECONDS, MIN_SECONDS, parsePrompt, type PromptAttributes } from '../src/music/prompt.ts';
+import { MAX_BARS, MAX_PROMPT_CHARS, MAX_SECONDS, MIN_SECONDS, parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
 import { DRUMS } from '../src/music/score.ts';
-import { GENRES, INSTRUMENT_ALIASES, LENGTH_WORDS, MOODS, TEMPO_WORDS } from '../src/music/vocabulary.ts';
+import { GENRES, INSTRUMENT_ALIASES, LENGTH_WORDS, MOODS, TEMPO_WORDS } from '../src/text/words.ts';
 
 /** The most characters Discord accepts in a message: every refusal must fit. */
 const DISCORD_MESSAGE_CHARS = 2000;

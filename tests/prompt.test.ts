@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeAttributes, parsePrompt, type PromptAttributes } from '../src/music/prompt.ts';
-import { GENRES, INSTRUMENT_ALIASES, MOODS, PHRASES, TEMPO_WORDS, segmentPhrases } from '../src/music/vocabulary.ts';
+import { describeAttributes, parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
+import { GENRES, INSTRUMENT_ALIASES, MOODS, PHRASES, TEMPO_WORDS, segmentPhrases } from '../src/text/words.ts';
 
 function read(text: string): PromptAttributes {
   const result = parsePrompt(text);

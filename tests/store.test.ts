@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
-import { decodeHeader, decodeScore, encodeScore } from '../src/music/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeScore } from '../src/tokens/tokenizer.ts';
 import { preferencePairs } from '../src/store/preferences.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { NewTake, TakeRecord } from '../src/store/types.ts';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../src/dataset/manifest.ts';
-import { normalizeText, preTokenize } from '../src/music/text-normalization.ts';
-import { BOS, PAD, TextTokenizer, UNK, trainTextTokenizer } from '../src/music/text-tokenizer.ts';
+import { normalizeText, preTokenize } from '../src/text/normalization.ts';
+import { BOS, PAD, TextTokenizer, UNK, trainTextTokenizer } from '../src/text/text-tokenizer.ts';
 import { archivePath } from './helpers/data.ts';
 
 /** Real text: the titles and artists of the freemidi and vgmusic manifests (about 18,000 lines). */

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readMidi, MidiReadError } from '../src/music/midi.ts';
-import { checkRoundTrip } from '../src/music/roundtrip.ts';
-import { decodeHeader, decodeScore, encodeHeader, encodeScore } from '../src/music/tokenizer.ts';
-import { isValid } from '../src/music/grammar.ts';
+import { checkRoundTrip } from '../src/tokens/roundtrip.ts';
+import { decodeHeader, decodeScore, encodeHeader, encodeScore } from '../src/tokens/tokenizer.ts';
+import { isValid } from '../src/tokens/grammar.ts';
 import { DRUMS, sliceBars, type Score } from '../src/music/score.ts';
-import { TOKEN_NAMES, VOCAB_SIZE, tokenName, MUSIC_VOCAB_HASH } from '../src/music/vocab.ts';
+import { TOKEN_NAMES, VOCAB_SIZE, tokenName, MUSIC_VOCAB_HASH } from '../src/tokens/vocab.ts';
 import { archivePath, sampleMidi } from './helpers/data.ts';
 import { readArchive } from '../src/dataset/archive.ts';
 import { readMxl } from '../src/music/musicxml.ts';

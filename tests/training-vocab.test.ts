@@ -1,14 +1,14 @@
 /**
- * training/ and src/ agree on the music tokens: the id ranges of training/vocab.py are src/music/vocab.ts's, and
- * training/model.py's bar_position_ids gives what the engine feeds a metrical model (src/music/bar-position.ts) on a
+ * training/ and src/ agree on the music tokens: the id ranges of training/vocab.py are src/tokens/vocab.ts's, and
+ * training/model.py's bar_position_ids gives what the engine feeds a metrical model (src/tokens/bar-position.ts) on a
  * real piece.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { barPositionIds } from '../src/music/bar-position.ts';
+import { barPositionIds } from '../src/tokens/bar-position.ts';
 import { readMidi } from '../src/music/midi.ts';
-import { encodeScore } from '../src/music/tokenizer.ts';
-import { BAR, RANGES, VOCAB_SIZE, tokenId } from '../src/music/vocab.ts';
+import { encodeScore } from '../src/tokens/tokenizer.ts';
+import { BAR, RANGES, VOCAB_SIZE, tokenId } from '../src/tokens/vocab.ts';
 import { HAS_TORCH, pythonJson } from './helpers/python.ts';
 
 describe('bar positions', () => {

@@ -3,8 +3,8 @@ import { barsThatFit, cutWindows, DEFAULT_WINDOW_OPTIONS } from '../src/dataset/
 import { readMidi } from '../src/music/midi.ts';
 import { createRandom } from '../src/music/random.ts';
 import { barsOf, barSlicer, scoreEndTick, type Score } from '../src/music/score.ts';
-import { encodeScore } from '../src/music/tokenizer.ts';
-import { BAR, BOS, EOS } from '../src/music/vocab.ts';
+import { encodeScore } from '../src/tokens/tokenizer.ts';
+import { BAR, BOS, EOS } from '../src/tokens/vocab.ts';
 import { sampleMidi } from './helpers/data.ts';
 
 /** The plain definition of a slice: every note starting inside the bars, filtered from the whole score. */

@@ -1,6 +1,6 @@
 """
 The music vocabulary's layout as training needs it: the id ranges of each token type (docs/tokens.md; the source of
-truth is src/music/vocab.ts, and tests/training-vocab.test.ts checks that these ranges are its ranges).
+truth is src/tokens/vocab.ts, and tests/training-vocab.test.ts checks that these ranges are its ranges).
 """
 PAD, BOS, EOS, BAR = 0, 1, 2, 3
 

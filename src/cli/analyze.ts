@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { analyzeScore } from '../music/analysis.ts';
+import { analyzeScore } from '../analysis/analysis.ts';
 import { keyName } from '../music/keys.ts';
 import { InputError, readScoreInput } from './input.ts';
 

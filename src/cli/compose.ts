@@ -3,7 +3,7 @@
  * after the prompt, and says what was made.
  */
 import { parseArgs } from 'node:util';
-import { parsePrompt } from '../music/prompt.ts';
+import { parsePrompt } from '../text/prompt.ts';
 import { InputError } from './input.ts';
 import { TAKE_OPTIONS, checkFinish, fileNameFor, numberOption, printTake, progress, takeSummary, withEngine, writeTake } from './take-output.ts';
 

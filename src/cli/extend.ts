@@ -3,7 +3,7 @@
  * bars as they are, then N more. By default as many bars as the button adds.
  */
 import { parseArgs } from 'node:util';
-import { MAX_BARS } from '../music/vocab.ts';
+import { MAX_BARS } from '../tokens/vocab.ts';
 import { InputError } from './input.ts';
 import { readParentInput } from './parent-input.ts';
 import { TAKE_OPTIONS, checkFinish, countOption, fileNameFor, numberOption, printTake, progress, takeSummary, withEngine, writeTake } from './take-output.ts';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
-import { checkRoundTrip } from '../music/roundtrip.ts';
-import { encodeScore } from '../music/tokenizer.ts';
-import { tokenName } from '../music/vocab.ts';
+import { checkRoundTrip } from '../tokens/roundtrip.ts';
+import { encodeScore } from '../tokens/tokenizer.ts';
+import { tokenName } from '../tokens/vocab.ts';
 import { InputError, readScoreInput } from './input.ts';
 
 export async function run(args: string[]): Promise<void> {

@@ -4,7 +4,7 @@
  */
 import { MAX_BPM, MIN_BPM } from '../music/grid.ts';
 import type { Key } from '../music/keys.ts';
-import { MAX_BARS, parsePrompt } from '../music/prompt.ts';
+import { MAX_BARS, parsePrompt } from '../text/prompt.ts';
 import { DRUMS } from '../music/score.ts';
 import { MAX_PROMPT_LENGTH } from './messages.ts';
 

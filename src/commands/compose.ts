@@ -1,7 +1,7 @@
 /** /compose: a prompt (and optional tempo, key, bars, instruments, seed, takes) to takes posted in the channel. */
 import { SlashCommandBuilder } from 'discord.js';
 import { MAX_BPM, MIN_BPM } from '../music/grid.ts';
-import { MAX_BARS } from '../music/prompt.ts';
+import { MAX_BARS } from '../text/prompt.ts';
 import type { SlashCommand } from './command.ts';
 import { MAX_INSTRUMENTS_LENGTH, MAX_KEY_LENGTH, MAX_TAKES, checkComposeOptions } from './compose-options.ts';
 import { MAX_PROMPT_LENGTH } from './messages.ts';

@@ -5,8 +5,8 @@
 import {
   ActionRowBuilder, ModalBuilder, TextInputBuilder, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction,
 } from 'discord.js';
-import { MAX_BARS } from '../music/prompt.ts';
-import type { ScoreHeader } from '../music/tokenizer.ts';
+import { MAX_BARS } from '../text/prompt.ts';
+import type { ScoreHeader } from '../tokens/tokenizer.ts';
 import type { TakeRecord } from '../store/types.ts';
 import type { ComposeOptions } from './compose-options.ts';
 import type { BotContext } from './context.ts';

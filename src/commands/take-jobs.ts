@@ -6,7 +6,7 @@
 import { Routes } from 'discord.js';
 import type { Logger } from 'pino';
 import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
-import { decodeHeader, decodeScore } from '../music/tokenizer.ts';
+import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobRecord, MotifStore, TakeOrigin, TakeRecord } from '../store/types.ts';
 import type { ComposeOptions } from './compose-options.ts';
 import type { BotContext } from './context.ts';

@@ -7,7 +7,7 @@ import {
 } from 'discord.js';
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
-import type { ScoreHeader } from '../music/tokenizer.ts';
+import type { ScoreHeader } from '../tokens/tokenizer.ts';
 import type { TakeRecord } from '../store/types.ts';
 import type { RenderedTake } from './context.ts';
 import { NO_MENTIONS } from './messages.ts';

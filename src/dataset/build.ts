@@ -4,7 +4,7 @@
  * same data and seed give the same bytes.
  */
 import path from 'node:path';
-import { trainTextTokenizer } from '../music/text-tokenizer.ts';
+import { trainTextTokenizer } from '../text/text-tokenizer.ts';
 import { COLLECTIONS, type RawPiece } from './sources/collections.ts';
 import { PiecePool } from './pool.ts';
 import { DEFAULT_PROCESS_OPTIONS, type PieceTask, type ProcessedExample, type ProcessOptions, type ProcessResult } from './process.ts';

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import tonejs from '@tonejs/midi';
 import { readArchive } from './archive.ts';
-import { beatTicks, detectChords, type ChordWindow } from '../music/chords.ts';
+import { beatTicks, detectChords, type ChordWindow } from '../analysis/chords.ts';
 import { evenSample, manifestMembers } from './key-accuracy.ts';
 import { harteChordRoot, parseTimedLabels } from '../music/labels.ts';
 import { readMidi } from '../music/midi.ts';
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Score } from '../music/score.ts';
-import type { ChordSpan } from '../music/analysis.ts';
+import type { ChordSpan } from '../analysis/chords.ts';
 
 export interface LabelledRoot {
   /** Start in score ticks. */

@@ -2,9 +2,9 @@
  * Counts the instrument palettes of src/music/instrument-palettes.ts from a built dataset: for every train example,
  * the genres the prompt parser reads in its captions and the instruments its header lists.
  */
-import { parsePrompt } from '../music/prompt.ts';
-import { TextTokenizer } from '../music/text-tokenizer.ts';
-import { decodeHeader } from '../music/tokenizer.ts';
+import { parsePrompt } from '../text/prompt.ts';
+import { TextTokenizer } from '../text/text-tokenizer.ts';
+import { decodeHeader } from '../tokens/tokenizer.ts';
 import { PALETTES_FORMAT, type GenrePalette, type InstrumentPalettes } from '../music/instrument-palettes.ts';
 import { readIndex, readSplit } from './reader.ts';
 import { readFileSync } from 'node:fs';

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readArchive } from './archive.ts';
-import { DEFAULT_KEY_PROFILE, KEY_PROFILES, keyFromHistogram, pitchClassHistogram, type KeyProfile } from '../music/key-detection.ts';
+import { DEFAULT_KEY_PROFILE, KEY_PROFILES, keyFromHistogram, pitchClassHistogram, type KeyProfile } from '../analysis/key-detection.ts';
 import { keyName, relativeKey, sameKey, type Key } from '../music/keys.ts';
 import { parseAbcTunes, pop909MainKey, type AbcTune } from '../music/labels.ts';
 import { readMidi } from '../music/midi.ts';

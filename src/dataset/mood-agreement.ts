@@ -1,5 +1,5 @@
 /**
- * How often the inferred valence and arousal (src/music/moods.ts) agree with VGMIDI's human labels.
+ * How often the inferred valence and arousal (src/analysis/moods.ts) agree with VGMIDI's human labels.
  *
  * `parts/vgmidi.tar.gz` holds `vgmidi_labelled.csv` (one row per labelled phrase: valence and arousal -1/+1 from the
  * annotators, and `midi` = labelled/phrases/<piece>_<n>.mid), the phrases themselves inside `labelled/phrases.zip`,
@@ -13,9 +13,9 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { unzipSync } from 'fflate';
-import { analyzeScore } from '../music/analysis.ts';
+import { analyzeScore } from '../analysis/analysis.ts';
 import { MidiReadError, readMidi } from '../music/midi.ts';
-import { inferValenceArousal } from '../music/moods.ts';
+import { inferValenceArousal } from '../analysis/moods.ts';
 import { readArchive } from './archive.ts';
 import { parseCsv } from './manifest.ts';
 

@@ -3,16 +3,16 @@
  * Runs inside the worker threads; pure apart from its inputs, so the build is the same whatever the scheduling.
  */
 import { createHash } from 'node:crypto';
-import { analyzeScore, type Analysis } from '../music/analysis.ts';
-import { writeCaptions } from '../music/captions.ts';
+import { analyzeScore, type Analysis } from '../analysis/analysis.ts';
+import { writeCaptions } from '../text/captions.ts';
 import { keyName, type Key } from '../music/keys.ts';
 import { td11ToGeneralMidi } from '../music/drum-kits.ts';
 import { readMidi, MidiReadError } from '../music/midi.ts';
-import { inferMoods } from '../music/moods.ts';
+import { inferMoods } from '../analysis/moods.ts';
 import { MusicXmlReadError, readMxl } from '../music/musicxml.ts';
 import { createRandom, seedFromString } from '../music/random.ts';
-import { inferStyles } from '../music/styles.ts';
-import { encodeScore } from '../music/tokenizer.ts';
+import { inferStyles } from '../analysis/styles.ts';
+import { encodeScore } from '../tokens/tokenizer.ts';
 import type { Score } from '../music/score.ts';
 import type { Labels } from './example.ts';
 import { DEFAULT_WINDOW_OPTIONS, cutWindows, type WindowOptions } from './windows.ts';

@@ -6,9 +6,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { MidiReadError, readMidi } from '../music/midi.ts';
-import { COMPRESSION_WINDOW_BARS } from '../music/metrics/compression.ts';
-import { MUSICALITY_METRICS, measureMusicality, type Musicality } from '../music/metrics/musicality.ts';
-import { summarize, type Summary } from '../music/metrics/summary.ts';
+import { COMPRESSION_WINDOW_BARS } from '../analysis/metrics/compression.ts';
+import { MUSICALITY_METRICS, measureMusicality, type Musicality } from '../analysis/metrics/musicality.ts';
+import { summarize, type Summary } from '../analysis/metrics/summary.ts';
 import { isMidiName, readArchive } from './archive.ts';
 
 export const REFERENCE_SOURCES = ['freemidi', 'vgmusic', 'riddim', 'freedoom'] as const;

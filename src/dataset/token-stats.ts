@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { readMidi, MidiReadError } from '../music/midi.ts';
 import { barsOf, scoreEndTick, tickToSeconds } from '../music/score.ts';
-import { encodeScore } from '../music/tokenizer.ts';
+import { encodeScore } from '../tokens/tokenizer.ts';
 import { isMidiName, readArchive } from './archive.ts';
 
 export const MIDI_ARCHIVES = [

@@ -4,7 +4,7 @@
  */
 import { barIndexAt, barSlicer, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
 import type { Random } from '../music/random.ts';
-import { BAR } from '../music/vocab.ts';
+import { BAR } from '../tokens/vocab.ts';
 
 export interface WindowOptions {
   minBars: number;

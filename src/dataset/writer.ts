@@ -6,8 +6,8 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BOS, EOS, MUSIC_VOCAB_HASH, PAD, VOCAB_SIZE } from '../music/vocab.ts';
-import type { TextTokenizer } from '../music/text-tokenizer.ts';
+import { BOS, EOS, MUSIC_VOCAB_HASH, PAD, VOCAB_SIZE } from '../tokens/vocab.ts';
+import type { TextTokenizer } from '../text/text-tokenizer.ts';
 import type { ProcessedExample } from './process.ts';
 import { SPLITS, type Split } from './split.ts';
 

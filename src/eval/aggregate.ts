@@ -1,5 +1,5 @@
 /** Per-attribute and overall rates over the judged pieces, and metric distributions beside the reference. */
-import { MUSICALITY_METRICS, summarize, type Summary } from '../music/metrics/index.ts';
+import { MUSICALITY_METRICS, summarize, type Summary } from '../analysis/metrics/index.ts';
 import type { MetricName, ReferenceMetrics } from '../dataset/reference-metrics.ts';
 import { CHECKS, REQUIREMENT_CHECKS, type CheckName, type Checks } from './judge.ts';
 

@@ -6,7 +6,7 @@
  */
 import { DURATION_BINS, POSITIONS_PER_BAR } from '../music/grid.ts';
 import { DRUMS } from '../music/score.ts';
-import { BAR, RANGES } from '../music/vocab.ts';
+import { BAR, RANGES } from '../tokens/vocab.ts';
 
 export interface BarFingerprints {
   /** One per bar; 0 for a bar without notes. */

@@ -10,7 +10,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { readSplit } from '../dataset/reader.ts';
-import { BAR } from '../music/vocab.ts';
+import { BAR } from '../tokens/vocab.ts';
 import { barFingerprints, FINGERPRINT_KINDS, type FingerprintKind } from './bar-fingerprints.ts';
 
 export const BAR_INDEX_FILE = 'bar-index.bin';

@@ -6,7 +6,7 @@
 import { availableParallelism, cpus } from 'node:os';
 import { config } from '../config.ts';
 import { benchmarkDecode, MotifEngine, type DecodeBenchmark, type EngineOptions } from '../inference/index.ts';
-import { percentile } from '../music/metrics/index.ts';
+import { percentile } from '../analysis/metrics/index.ts';
 import { scoreEndTick, tickToSeconds } from '../music/score.ts';
 import { getSynthPool, measureRenderSpeed, renderAudio } from '../render/index.ts';
 import { benchKvCache, type KvCacheBench } from './kv-cache-bench.ts';

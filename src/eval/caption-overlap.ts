@@ -4,7 +4,7 @@
  * caption's ids: equal ids mean equal normalised text.
  */
 import { readSplit } from '../dataset/reader.ts';
-import { BOS } from '../music/text-tokenizer.ts';
+import { BOS } from '../text/text-tokenizer.ts';
 import { datasetTokenizer, type DatasetChoice } from './dataset-match.ts';
 
 export interface CaptionOverlap {

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { readIndex, type DatasetIndex } from '../dataset/reader.ts';
-import { TextTokenizer } from '../music/text-tokenizer.ts';
+import { TextTokenizer } from '../text/text-tokenizer.ts';
 
 export interface DatasetChoice {
   dir: string;

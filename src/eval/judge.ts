@@ -3,9 +3,9 @@
  * the attributes its prompt asked for (measured from the notes, not read from the header the engine forced)?
  * Every check is a number in [0, 1] (1/0 for yes/no), present only when the prompt asked for that attribute.
  */
-import { detectKey } from '../music/key-detection.ts';
+import { detectKey } from '../analysis/key-detection.ts';
 import { keyName, type Key } from '../music/keys.ts';
-import { barsToLastOnset, dominantBpm, dominantTimeSignature, measureAdherence, playingInstruments, measureMusicality, type Musicality } from '../music/metrics/index.ts';
+import { barsToLastOnset, dominantBpm, dominantTimeSignature, measureAdherence, playingInstruments, measureMusicality, type Musicality } from '../analysis/metrics/index.ts';
 import { instrumentName } from '../music/instruments.ts';
 import { DRUMS, type Score } from '../music/score.ts';
 import type { Expectation } from './prompt-file.ts';

@@ -7,7 +7,7 @@
  */
 import type { OnnxMusicModel } from '../inference/onnx-model.ts';
 import { emptyCache, type CrossState, type KvCache } from '../inference/tensors.ts';
-import { BAR, BOS, tokenId } from '../music/vocab.ts';
+import { BAR, BOS, tokenId } from '../tokens/vocab.ts';
 
 export interface KvCacheBench {
   tokens: number;

@@ -1,6 +1,6 @@
 /** The evaluation report as markdown: the tables docs/EVAL.md shows, and the runs that missed a check. */
 import path from 'node:path';
-import { MUSICALITY_METRICS, type Summary } from '../music/metrics/index.ts';
+import { MUSICALITY_METRICS, type Summary } from '../analysis/metrics/index.ts';
 import { CHECKS, CHECK_LABELS, REQUIREMENT_CHECKS } from './judge.ts';
 import type { SamplingOptions } from '../inference/logits.ts';
 import type { EvalReport, EvalRun } from './run-eval.ts';

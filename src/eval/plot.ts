@@ -4,7 +4,7 @@
  * canvas and text (src/render), PNG through pngjs.
  */
 import type { MetricName } from '../dataset/reference-metrics.ts';
-import { MUSICALITY_METRICS, type Summary } from '../music/metrics/index.ts';
+import { MUSICALITY_METRICS, type Summary } from '../analysis/metrics/index.ts';
 import { createRandom } from '../music/random.ts';
 import { Canvas, hexColor } from '../render/canvas.ts';
 import { drawText, fitText, measureText } from '../render/text.ts';

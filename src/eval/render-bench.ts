@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { isMidiName, readArchive } from '../dataset/archive.ts';
-import { percentile } from '../music/metrics/index.ts';
+import { percentile } from '../analysis/metrics/index.ts';
 import { readMidi } from '../music/midi.ts';
 import { barSlicer, scoreEndTick, tickToSeconds, type Score } from '../music/score.ts';
 import { defaultOpusEncoder, measureRenderSpeed, type OpusEncoderName, type RenderSpeed } from '../render/index.ts';

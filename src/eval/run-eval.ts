@@ -6,8 +6,8 @@
 import path from 'node:path';
 import type { MetricName } from '../dataset/reference-metrics.ts';
 import { isUserFacing, type FinishReason, type MotifEngine } from '../inference/index.ts';
-import { detectKey } from '../music/key-detection.ts';
-import { summarize, type Summary } from '../music/metrics/index.ts';
+import { detectKey } from '../analysis/key-detection.ts';
+import { summarize, type Summary } from '../analysis/metrics/index.ts';
 import { aggregateChecks, compareMusicality, type MetricComparison, type Overall, type Rate } from './aggregate.ts';
 import { FINGERPRINT_KINDS, barFingerprints, type FingerprintKind } from './bar-fingerprints.ts';
 import { loadBarIndex, longestTrainingRun, type BarIndex, type TrainingRun } from './bar-index.ts';

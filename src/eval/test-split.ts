@@ -6,12 +6,12 @@
  */
 import { readSplit } from '../dataset/reader.ts';
 import { isUserFacing, type MotifEngine } from '../inference/index.ts';
-import { detectKey } from '../music/key-detection.ts';
+import { detectKey } from '../analysis/key-detection.ts';
 import { keyName } from '../music/keys.ts';
-import { dominantBpm, keyMatch, keyMatchOrRelative, tempoBinMatch, tempoBinNearMatch } from '../music/metrics/index.ts';
-import { parsePrompt } from '../music/prompt.ts';
+import { dominantBpm, keyMatch, keyMatchOrRelative, tempoBinMatch, tempoBinNearMatch } from '../analysis/metrics/index.ts';
+import { parsePrompt } from '../text/prompt.ts';
 import { createRandom } from '../music/random.ts';
-import { decodeHeader } from '../music/tokenizer.ts';
+import { decodeHeader } from '../tokens/tokenizer.ts';
 import { mapConcurrent } from './concurrent.ts';
 import { datasetTokenizer, type DatasetChoice } from './dataset-match.ts';
 

@@ -3,7 +3,7 @@
  * against recomputing the whole prefix at every token, and whole requests through the engine (alone and several at
  * once). Every baseline is measured in the same run; nothing here is asserted by tests.
  */
-import { BAR, BOS, tokenId } from '../music/vocab.ts';
+import { BAR, BOS, tokenId } from '../tokens/vocab.ts';
 import type { MotifEngine } from './engine.ts';
 import type { OnnxMusicModel } from './onnx-model.ts';
 import { emptyCache, type KvCache } from './tensors.ts';

@@ -7,8 +7,8 @@
 import { normalizeTimeSignature, positionIndex, timeSignatureIndex } from '../music/grid.ts';
 import { instrumentName } from '../music/instruments.ts';
 import { DRUMS } from '../music/score.ts';
-import { decodeScore, encodeHeader, tempoTokens, type ScoreHeader } from '../music/tokenizer.ts';
-import { BAR, EOS, MAX_BARS, tokenId } from '../music/vocab.ts';
+import { decodeScore, encodeHeader, tempoTokens, type ScoreHeader } from '../tokens/tokenizer.ts';
+import { BAR, EOS, MAX_BARS, tokenId } from '../tokens/vocab.ts';
 import { PromptError } from './errors.ts';
 import type { ParentPiece } from './engine.ts';
 import { applyChange, parseChange, type VariationChange } from './variation.ts';

@@ -4,12 +4,12 @@
  * once per process (`getEngine`); every request goes through one scheduler that decodes concurrent requests together.
  */
 import { config as processConfig, type MotifConfig } from '../config.ts';
-import { GrammarState } from '../music/grammar.ts';
-import { describeAttributes, type PromptAttributes } from '../music/prompt.ts';
+import { GrammarState } from '../tokens/grammar.ts';
+import { describeAttributes, type PromptAttributes } from '../text/prompt.ts';
 import { seedFromString } from '../music/random.ts';
 import { DRUMS, type Score } from '../music/score.ts';
-import { decodeHeader, decodeScore, encodeHeader, type ScoreHeader } from '../music/tokenizer.ts';
-import { BAR, EOS, MAX_BARS } from '../music/vocab.ts';
+import { decodeHeader, decodeScore, encodeHeader, type ScoreHeader } from '../tokens/tokenizer.ts';
+import { BAR, EOS, MAX_BARS } from '../tokens/vocab.ts';
 import { PromptError } from './errors.ts';
 import { Generation, type FinishReason } from './generation.ts';
 import type { HeaderSpec } from './header-spec.ts';

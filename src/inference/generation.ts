@@ -3,11 +3,11 @@
  * the model, the forced header and prefix, sampling, limits, and the sliding window. The scheduler feeds it logits;
  * it says what to feed next. Every token passes the grammar, so whatever happens the result decodes to a score.
  */
-import { barPositionIds, nextBarPosition } from '../music/bar-position.ts';
-import { GrammarState, validationError } from '../music/grammar.ts';
+import { barPositionIds, nextBarPosition } from '../tokens/bar-position.ts';
+import { GrammarState, validationError } from '../tokens/grammar.ts';
 import { createRandom, type Random } from '../music/random.ts';
-import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType, tokenValue } from '../music/vocab.ts';
-import { BOS as TEXT_BOS } from '../music/text-tokenizer.ts';
+import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType, tokenValue } from '../tokens/vocab.ts';
+import { BOS as TEXT_BOS } from '../text/text-tokenizer.ts';
 import { GenerationTimeoutError } from './errors.ts';
 import { restrictBody, restrictHeader, type HeaderSpec } from './header-spec.ts';
 import { keepRoomForNamedInstruments } from './must-play.ts';

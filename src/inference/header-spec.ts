@@ -6,7 +6,7 @@
 import { TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
 import { keyIndex, type Key, type Mode } from '../music/keys.ts';
 import { DRUMS } from '../music/score.ts';
-import { KEY_NONE, MAX_BARS, RANGES, TEMPO_TENS_MIN, tokenType, tokenValue } from '../music/vocab.ts';
+import { KEY_NONE, MAX_BARS, RANGES, TEMPO_TENS_MIN, tokenType, tokenValue } from '../tokens/vocab.ts';
 
 export interface HeaderSpec {
   timeSignature?: [number, number];

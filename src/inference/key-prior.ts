@@ -8,9 +8,9 @@
  * musician asking for "D minor" expects to hear D minor. The prior only reweights what the model proposes; it never
  * chooses a note by itself, and strength 0 turns it off.
  */
-import { DEFAULT_KEY_PROFILE } from '../music/key-detection.ts';
+import { DEFAULT_KEY_PROFILE } from '../analysis/key-detection.ts';
 import { keyFromIndex } from '../music/keys.ts';
-import { KEY_NONE, RANGES } from '../music/vocab.ts';
+import { KEY_NONE, RANGES } from '../tokens/vocab.ts';
 
 /** Logit bonus per pitch class (C = 0) for music in the key of header token `keyToken`; undefined when there is none to follow. */
 export function keyPriorBias(keyToken: number, strength: number): Float32Array | undefined {

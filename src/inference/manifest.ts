@@ -9,8 +9,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { parsePalettes, type InstrumentPalettes } from '../music/instrument-palettes.ts';
-import { TextTokenizer } from '../music/text-tokenizer.ts';
-import { BOS, EOS, MUSIC_VOCAB_HASH, PAD, VOCAB_SIZE } from '../music/vocab.ts';
+import { TextTokenizer } from '../text/text-tokenizer.ts';
+import { BOS, EOS, MUSIC_VOCAB_HASH, PAD, VOCAB_SIZE } from '../tokens/vocab.ts';
 import { ModelFilesError, ModelMismatchError } from './errors.ts';
 
 const fileEntry = z.object({ name: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });

@@ -4,8 +4,8 @@
  * All silent instruments fit at one position (instruments rise within a position), so only the last bar can run out
  * of room; there, this removes exactly the choices after which the first silent instrument could no longer play.
  */
-import type { GrammarState } from '../music/grammar.ts';
-import { EOS, RANGES } from '../music/vocab.ts';
+import type { GrammarState } from '../tokens/grammar.ts';
+import { EOS, RANGES } from '../tokens/vocab.ts';
 
 /**
  * Narrows `mask` (the grammar's, for the next token) so the bar can still reach `firstSilent`, the lowest named

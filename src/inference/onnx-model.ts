@@ -8,7 +8,7 @@ import type { ModelDims, ModelFolder, ModelManifest } from './manifest.ts';
 import { openModelFolder } from './manifest.ts';
 import { createSessions, type Device, type ModelSessions } from './sessions.ts';
 import { int64Tensor, type CrossState, type KvCache } from './tensors.ts';
-import type { TextTokenizer } from '../music/text-tokenizer.ts';
+import type { TextTokenizer } from '../text/text-tokenizer.ts';
 
 export interface DecodeInput {
   /** [rows * newTokens], row-major. */

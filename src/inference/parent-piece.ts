@@ -2,10 +2,10 @@
  * A person's own music (a MIDI file read into a score) as the ParentPiece that `vary`, `extend` and `continuePiece`
  * work from, so their music goes through the same engine calls as Motif's own takes.
  */
-import { describeAttributes } from '../music/prompt.ts';
+import { describeAttributes } from '../text/prompt.ts';
 import { seedFromString } from '../music/random.ts';
 import { DRUMS, noteCount, type Score } from '../music/score.ts';
-import { decodeHeader, encodeScore } from '../music/tokenizer.ts';
+import { decodeHeader, encodeScore } from '../tokens/tokenizer.ts';
 import { PromptError } from './errors.ts';
 import type { ParentPiece } from './engine.ts';
 

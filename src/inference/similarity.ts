@@ -11,7 +11,7 @@ import { positionIndex, POSITIONS_PER_BAR } from '../music/grid.ts';
 import { keyName, sameKey } from '../music/keys.ts';
 import { instrumentName } from '../music/instruments.ts';
 import { DRUMS, barsOf, instrumentOf, scoreEndTick, type Score } from '../music/score.ts';
-import { decodeScore, type ScoreHeader } from '../music/tokenizer.ts';
+import { decodeScore, type ScoreHeader } from '../tokens/tokenizer.ts';
 import { applyChange, type VariationChange } from './variation.ts';
 
 export interface Similarity {

@@ -6,11 +6,11 @@
 import { clampBpm } from '../music/grid.ts';
 import { keyName, type Key, type Mode } from '../music/keys.ts';
 import { instrumentName } from '../music/instruments.ts';
-import { parsePrompt, type PromptResult } from '../music/prompt.ts';
+import { parsePrompt, type PromptResult } from '../text/prompt.ts';
 import { DRUMS, barTicks, barsOf, instrumentOf, sliceBars, type Score } from '../music/score.ts';
-import { decodeScore, encodeScore, type ScoreHeader } from '../music/tokenizer.ts';
-import { BAR, MAX_BARS } from '../music/vocab.ts';
-import { GENERIC_GUITAR, LONGEST_PHRASE_WORDS, lookupPhrase, phraseWords, resolveGuitar } from '../music/vocabulary.ts';
+import { decodeScore, encodeScore, type ScoreHeader } from '../tokens/tokenizer.ts';
+import { BAR, MAX_BARS } from '../tokens/vocab.ts';
+import { GENERIC_GUITAR, LONGEST_PHRASE_WORDS, lookupPhrase, phraseWords, resolveGuitar } from '../text/words.ts';
 import { PromptError } from './errors.ts';
 import { headerLength } from './window.ts';
 

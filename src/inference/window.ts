@@ -4,7 +4,7 @@
  * window as a piece of its own, as in training. The grammar keeps following the whole sequence; only the model's
  * view is cut.
  */
-import { BAR, RANGES, tokenType } from '../music/vocab.ts';
+import { BAR, RANGES, tokenType } from '../tokens/vocab.ts';
 
 /** Index just past the header's BARS token. */
 export function headerLength(tokens: readonly number[]): number {

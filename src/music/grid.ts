@@ -9,6 +9,8 @@ import { TICKS_PER_QUARTER, barTicks } from './score.ts';
 export const POSITION_SLOTS = [0, 2, 3, 4, 6, 8, 9, 10] as const;
 /** The longest bar the position tokens can address (8/4, 4/2). */
 export const MAX_BAR_QUARTERS = 8;
+/** The longest piece Motif writes or renders, in bars (the header's BARS_n tokens count up to it). */
+export const MAX_BARS = 64;
 export const POSITIONS_PER_BAR = POSITION_SLOTS.length * MAX_BAR_QUARTERS;
 
 /** Note lengths in ticks: every grid step up to a half note, then coarser steps up to four 4/4 bars. */

@@ -2,8 +2,7 @@
  * How long a piece Motif will read and render. A MIDI delta time can claim days, and the bar list, the tokens and above all the audio buffers grow with the length:
  * these limits turn such a file into a refusal or a cut with a note, never into an allocation that kills the process.
  */
-import { MAX_BAR_QUARTERS, MIN_BPM } from './grid.ts';
-import { MAX_BARS } from './vocab.ts';
+import { MAX_BARS, MAX_BAR_QUARTERS, MIN_BPM } from './grid.ts';
 
 /**
  * Quarter notes a MIDI file is read up to (midi.ts); later notes are left out with a note to the user. Far longer

@@ -3,7 +3,7 @@
  * real rendering. Slash commands, replies, buttons, votes and every kind of bad input, in one session of one bot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeScore } from '../../src/music/tokenizer.ts';
+import { decodeScore } from '../../src/tokens/tokenizer.ts';
 import type { TakeRecord } from '../../src/store/types.ts';
 import { MODEL_DIR } from '../helpers/model.ts';
 import type { EmulatedInteraction, StoredMessage } from './emulator/discord-emulator.ts';

@@ -10,15 +10,15 @@
  * Chiptune is left out: the VGMusic collection covers it with real game music. Every example is marked assembled,
  * so that the builder can hold such examples to a share of the tokens (see assembledExampleCount).
  */
-import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../../music/accompaniment-patterns.ts';
-import { finishScore } from '../../music/arrangement.ts';
-import { BASS_RANGE, patternedBass, SUB_BASS_RANGE, type BassRange } from '../../music/bass-line.ts';
-import { writeComping } from '../../music/comping.ts';
-import type { HarmonySpan } from '../../music/harmony.ts';
+import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../arranging/accompaniment-patterns.ts';
+import { finishScore } from '../arranging/arrangement.ts';
+import { BASS_RANGE, patternedBass, SUB_BASS_RANGE, type BassRange } from '../arranging/bass-line.ts';
+import { writeComping } from '../arranging/comping.ts';
+import type { HarmonySpan } from '../arranging/harmony.ts';
 import { instrumentName } from '../../music/instruments.ts';
 import { createRandom, seedFromString, type Random } from '../../music/random.ts';
 import { barsOf, type Score, type Track } from '../../music/score.ts';
-import type { VoicingOptions } from '../../music/voicing.ts';
+import type { VoicingOptions } from '../arranging/voicing.ts';
 import type { Labels, SourceExample } from '../example.ts';
 import { GROOVE_ORIGIN, grooveTrack, loadGrooveClips, type GrooveClip } from './groove-clips.ts';
 import { chartTimeline, readJazzCharts, type JazzChart } from './jazz-charts.ts';

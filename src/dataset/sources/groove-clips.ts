@@ -8,7 +8,7 @@ import { readArchive, readArchiveMember } from '../archive.ts';
 import { parseCsv } from '../manifest.ts';
 import { readMidi } from '../../music/midi.ts';
 import { td11ToGeneralMidi } from '../../music/drum-kits.ts';
-import { clampVelocity } from '../../music/arrangement.ts';
+import { clampVelocity } from '../arranging/arrangement.ts';
 import { barTicks, barsOf, scoreEndTick, type Bar, type Note, type Track } from '../../music/score.ts';
 
 export interface GrooveClip {

@@ -4,14 +4,14 @@
  * bossa nova, held chords for ballads), a bass walks or plays the feel's pattern, and where the Groove MIDI Dataset
  * has a real drummer playing that feel in that meter near that tempo, his groove plays along at the chart's tempo.
  */
-import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../../music/accompaniment-patterns.ts';
-import { BASS_RANGE, patternedBass, walkingBass } from '../../music/bass-line.ts';
-import { finishScore } from '../../music/arrangement.ts';
-import { writeComping } from '../../music/comping.ts';
+import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../arranging/accompaniment-patterns.ts';
+import { BASS_RANGE, patternedBass, walkingBass } from '../arranging/bass-line.ts';
+import { finishScore } from '../arranging/arrangement.ts';
+import { writeComping } from '../arranging/comping.ts';
 import { instrumentName } from '../../music/instruments.ts';
 import { createRandom, seedFromString, type Random } from '../../music/random.ts';
 import { barsOf, type Score, type Track } from '../../music/score.ts';
-import type { VoicingOptions } from '../../music/voicing.ts';
+import type { VoicingOptions } from '../arranging/voicing.ts';
 import type { SourceExample } from '../example.ts';
 import { GROOVE_ORIGIN, grooveTrack, loadGrooveClips, type GrooveClip } from './groove-clips.ts';
 import { chartTimeline, readJazzCharts, type JazzChart } from './jazz-charts.ts';

@@ -7,15 +7,15 @@
  */
 import path from 'node:path';
 import { readFile } from 'node:fs/promises';
-import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../../music/accompaniment-patterns.ts';
-import { finishScore } from '../../music/arrangement.ts';
-import { BASS_RANGE, patternedBass } from '../../music/bass-line.ts';
-import { writeComping } from '../../music/comping.ts';
-import { parseRomanNumeral, type Chord, type HarmonySpan, type ScaleMode } from '../../music/harmony.ts';
+import { bassFigure, compFigure, type BassStyle, type CompStyle } from '../arranging/accompaniment-patterns.ts';
+import { finishScore } from '../arranging/arrangement.ts';
+import { BASS_RANGE, patternedBass } from '../arranging/bass-line.ts';
+import { writeComping } from '../arranging/comping.ts';
+import { parseRomanNumeral, type Chord, type HarmonySpan, type ScaleMode } from '../arranging/harmony.ts';
 import { instrumentName } from '../../music/instruments.ts';
 import { createRandom, seedFromString, type Random } from '../../music/random.ts';
 import { barsOf, type Score } from '../../music/score.ts';
-import type { VoicingOptions } from '../../music/voicing.ts';
+import type { VoicingOptions } from '../arranging/voicing.ts';
 import type { SourceExample } from '../example.ts';
 
 export const MOOD_FILE = 'parts/mood-chord-progressions.json';

@@ -4,7 +4,7 @@
  * and bass 160-178, trap 130-150 with its half-time snare ...). Styles come from the name only; patterns named
  * for nothing ("Pattern17", "HybridKick2a") keep no style.
  */
-import { clampVelocity } from '../../music/arrangement.ts';
+import { clampVelocity } from '../arranging/arrangement.ts';
 import { createRandom, seedFromString } from '../../music/random.ts';
 import { barTicks, type Score } from '../../music/score.ts';
 import type { SourceExample } from '../example.ts';

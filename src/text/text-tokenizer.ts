@@ -10,9 +10,9 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { MAX_PIECE_CHARS, WORD_START, normalizeText, preTokenize } from './text-normalization.ts';
+import { MAX_PIECE_CHARS, WORD_START, normalizeText, preTokenize } from './normalization.ts';
 
-export { normalizeText, preTokenize } from './text-normalization.ts';
+export { normalizeText, preTokenize } from './normalization.ts';
 
 export const TEXT_TOKENIZER_FORMAT = 'motif-text-tokenizer';
 export const TEXT_TOKENIZER_VERSION = 1;

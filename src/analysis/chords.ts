@@ -7,8 +7,20 @@
  * tones, minus weight on other tones, minus a share for each chord tone that is missing; plus a bonus when the bass
  * is the root. Ties go to the more common chord (the order of CHORD_TEMPLATES).
  */
-import type { ChordQuality, ChordSpan } from './analysis.ts';
-import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Bar, type Score } from './score.ts';
+import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
+
+export type ChordQuality = 'maj' | 'min' | 'dim' | 'aug' | 'sus2' | 'sus4' | 'maj7' | 'min7' | 'dom7' | 'hdim7' | 'dim7';
+
+export interface ChordSpan {
+  /** Start tick of the span: the first of one or more consecutive beats (or half bars) with this chord. */
+  tick: number;
+  bar: number;
+  /** Root pitch class 0-11. */
+  root: number;
+  quality: ChordQuality;
+  /** Readable symbol, e.g. "Am7", "F#dim", "Csus4". */
+  symbol: string;
+}
 
 export interface ChordTemplate {
   quality: ChordQuality;

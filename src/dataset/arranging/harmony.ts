@@ -3,8 +3,8 @@
  * as iReal-style charts write them ("Cm7b5", "F7#9", "Bb6/D", "Eb07", "G7alt") and roman numerals relative to a key
  * as free-midi-chords writes them ("bVIIM", "ivm9", "Idom7", "IM-5").
  */
-import { parsePitchName } from './labels.ts';
-import type { ChordQuality } from './analysis.ts';
+import { parsePitchName } from '../../music/labels.ts';
+import type { ChordQuality } from '../../analysis/chords.ts';
 
 export interface Chord {
   /** Pitch class of the root, 0 = C. */

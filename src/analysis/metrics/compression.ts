@@ -9,7 +9,7 @@
  * note in onset-then-pitch order; drums are left out so that a steady beat does not pass for structure.
  */
 import { deflateRawSync } from 'node:zlib';
-import { barsOf, scoreEndTick, type Score } from '../score.ts';
+import { barsOf, scoreEndTick, type Score } from '../../music/score.ts';
 
 export const COMPRESSION_WINDOW_BARS = 16;
 const BAR_SEPARATOR = 0xff;

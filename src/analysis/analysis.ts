@@ -1,26 +1,13 @@
 /**
  * Musical analysis of a score: tempo, meter, key, chords, instruments, density, polyphony, range, dynamics, length.
  */
-import { detectChords } from './chords.ts';
-import { instrumentFamily, instrumentName } from './instruments.ts';
+import { detectChords, type ChordSpan } from './chords.ts';
+import { instrumentFamily, instrumentName } from '../music/instruments.ts';
 import { detectKey } from './key-detection.ts';
-import type { Key } from './keys.ts';
-import { DEFAULT_BPM, barsOf, instrumentOf, scoreEndTick, tickToSeconds, type Note, type Score } from './score.ts';
+import type { Key } from '../music/keys.ts';
+import { DEFAULT_BPM, barsOf, instrumentOf, scoreEndTick, tickToSeconds, type Note, type Score } from '../music/score.ts';
 
 export { detectKey } from './key-detection.ts';
-
-export type ChordQuality = 'maj' | 'min' | 'dim' | 'aug' | 'sus2' | 'sus4' | 'maj7' | 'min7' | 'dom7' | 'hdim7' | 'dim7';
-
-export interface ChordSpan {
-  /** Start tick of the span: the first of one or more consecutive beats (or half bars) with this chord. */
-  tick: number;
-  bar: number;
-  /** Root pitch class 0-11. */
-  root: number;
-  quality: ChordQuality;
-  /** Readable symbol, e.g. "Am7", "F#dim", "Csus4". */
-  symbol: string;
-}
 
 export interface InstrumentSummary {
   /** GM program 0-127 or DRUMS (128). */

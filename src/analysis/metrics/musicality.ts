@@ -8,7 +8,7 @@
  * docs/METRICS.md lists where we deviate from MusPy's code and why.
  */
 import { compressionRatio } from './compression.ts';
-import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Note, type Score } from '../score.ts';
+import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Note, type Score } from '../../music/score.ts';
 
 /** The musicality metrics in the order docs/METRICS.md and the reference table list them. */
 export const MUSICALITY_METRICS = [

@@ -7,8 +7,8 @@ import { chordAt, type HarmonySpan } from './harmony.ts';
 import { clampVelocity, cleanNotes, durationAtMost } from './arrangement.ts';
 import { highestBassDuring } from './bass-line.ts';
 import { voiceChord, type VoicingOptions } from './voicing.ts';
-import type { Random } from './random.ts';
-import type { Bar, Note } from './score.ts';
+import type { Random } from '../../music/random.ts';
+import type { Bar, Note } from '../../music/score.ts';
 
 export interface CompHit {
   /** Ticks from the bar start. */

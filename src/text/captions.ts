@@ -4,15 +4,15 @@
  * phrasings, so the model learns to follow prompts however they are worded.
  *
  * Everything a caption states is true of the piece and is read back by the prompt parser (both use
- * vocabulary.ts): the writer only states facts from caption-facts.ts and only in phrasings the parser knows.
+ * words.ts): the writer only states facts from caption-facts.ts and only in phrasings the parser knows.
  */
 import { captionFacts, agreesWith, type CaptionFacts, type CaptionInput } from './caption-facts.ts';
-import { keyName, type Key, type Mode } from './keys.ts';
-import { createRandom, type Random } from './random.ts';
+import { keyName, type Key, type Mode } from '../music/keys.ts';
+import { createRandom, type Random } from '../music/random.ts';
 import {
   GENRES, INSTRUMENT_ALIASES, LENGTH_WORDS, MOODS, TEMPO_WORDS, numberWord, resolveGuitar, segmentPhrases,
   type LengthWord,
-} from './vocabulary.ts';
+} from './words.ts';
 
 export type { CaptionAnalysis, CaptionInput, CaptionLabels } from './caption-facts.ts';
 

@@ -2,8 +2,8 @@
  * Small helpers for writing parts onto the tokenizer's grid: note lengths that fit a gap, overlaps cleaned up,
  * and a check that a generated score is representable exactly.
  */
-import { DURATION_BINS, positionIndex } from './grid.ts';
-import { barsOf, instrumentOf, scoreEndTick, type Note, type Score, type Track } from './score.ts';
+import { DURATION_BINS, positionIndex } from '../../music/grid.ts';
+import { barsOf, instrumentOf, scoreEndTick, type Note, type Score, type Track } from '../../music/score.ts';
 
 /** The longest duration bin that fits in `ticks` (the shortest bin when none fits). */
 export function durationAtMost(ticks: number): number {

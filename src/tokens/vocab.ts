@@ -5,12 +5,13 @@
  * tokenizer can read a value as (id - range start).
  */
 import { createHash } from 'node:crypto';
-import { DURATION_BINS, MAX_BPM, MIN_BPM, POSITIONS_PER_BAR, TIME_SIGNATURES } from './grid.ts';
-import { keyFromIndex, keyName } from './keys.ts';
-import { DRUMS, TICKS_PER_QUARTER } from './score.ts';
+import { DURATION_BINS, MAX_BARS, MAX_BPM, MIN_BPM, POSITIONS_PER_BAR, TIME_SIGNATURES } from '../music/grid.ts';
+import { keyFromIndex, keyName } from '../music/keys.ts';
+import { DRUMS, TICKS_PER_QUARTER } from '../music/score.ts';
 
 export const VELOCITY_BINS = 16;
-export const MAX_BARS = 64;
+/** The header's BARS_n tokens count up to the grid's longest piece. */
+export { MAX_BARS };
 export const TEMPO_TENS_MIN = Math.floor(MIN_BPM / 10);
 export const TEMPO_TENS_MAX = Math.floor(MAX_BPM / 10);
 

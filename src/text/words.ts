@@ -6,7 +6,7 @@
  * Every phrase maps to one set of effects. A phrase is matched as whole words, longest first, with hyphens and
  * spaces interchangeable ("lo-fi" = "lo fi").
  */
-import { GM_PROGRAM_NAMES } from './instruments.ts';
+import { GM_PROGRAM_NAMES } from '../music/instruments.ts';
 
 /** Stands for "guitar" with no adjective: which GM guitar depends on the genres around it (resolveGuitar). */
 export const GENERIC_GUITAR = -1;

@@ -2,13 +2,14 @@
  * What a caption may say about a piece: the facts of its analysis and labels that are true, representable and
  * understood by the prompt parser. The caption writer (captions.ts) only ever states facts from here.
  */
-import type { Analysis, ChordSpan } from './analysis.ts';
-import { MAX_BPM, MIN_BPM, timeSignatureIndex } from './grid.ts';
-import type { Key } from './keys.ts';
+import type { Analysis } from '../analysis/analysis.ts';
+import type { ChordSpan } from '../analysis/chords.ts';
+import { MAX_BPM, MIN_BPM, timeSignatureIndex } from '../music/grid.ts';
+import type { Key } from '../music/keys.ts';
 import { MAX_SECONDS, MIN_SECONDS, isChordSymbol, parsePrompt } from './prompt.ts';
-import { DRUMS } from './score.ts';
-import { MAX_BARS } from './vocab.ts';
-import { GENRES, TEMPO_WORDS, phraseEffects } from './vocabulary.ts';
+import { DRUMS } from '../music/score.ts';
+import { MAX_BARS } from '../tokens/vocab.ts';
+import { GENRES, TEMPO_WORDS, phraseEffects } from './words.ts';
 
 export interface CaptionLabels {
   /** A collection's genre label ("rock", "rap_hip_hop", "rnb_soul", "classic"). */

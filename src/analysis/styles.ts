@@ -4,7 +4,7 @@
  * file contains. Shares are of pitched notes, so a busy drum part does not outweigh the instruments around it.
  */
 import type { Analysis } from './analysis.ts';
-import { DRUMS } from './score.ts';
+import { DRUMS } from '../music/score.ts';
 
 export interface StyleLabels {
   genre?: string;

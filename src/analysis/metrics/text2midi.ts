@@ -6,7 +6,7 @@
  *   TB  - same tempo bin;                 TBT - tempo bins at most one apart;
  *   CK  - same key (tonic and mode);      CKD - same key, or its relative major/minor ("key with duplicates").
  */
-import { relativeKey, sameKey, type Key } from '../keys.ts';
+import { relativeKey, sameKey, type Key } from '../../music/keys.ts';
 
 /** Lower edges of the MidiCaps tempo bins after the first: [0,40), [40,60), ..., [160,210), [210,inf). */
 export const TEMPO_BIN_EDGES = [40, 60, 70, 90, 110, 140, 160, 210] as const;

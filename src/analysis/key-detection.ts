@@ -3,8 +3,8 @@
  * major and a minor profile rotated to each of the 12 tonics, and the best of the 24 keys wins (the
  * Krumhansl-Schmuckler method; the profile is exchangeable).
  */
-import type { Key } from './keys.ts';
-import type { Score } from './score.ts';
+import type { Key } from '../music/keys.ts';
+import type { Score } from '../music/score.ts';
 
 export interface KeyProfile {
   name: string;

@@ -3,7 +3,7 @@
  * pitch, onset, duration; velocity to its bin), the tempo map and the meters, up to the end of the last bar.
  */
 import { decodeScore, encodeScore } from './tokenizer.ts';
-import { barsOf, instrumentOf, scoreEndTick, type Score } from './score.ts';
+import { barsOf, instrumentOf, scoreEndTick, type Score } from '../music/score.ts';
 import { velocityBin } from './vocab.ts';
 
 export interface RoundTripReport {

@@ -1,10 +1,10 @@
 /**
  * Mood words for a piece, from what its analysis measures and from its title, and from human valence/arousal labels
  * where a source has them (VGMIDI). The rules are a small table, documented with their measured agreement in
- * docs/MOODS.md. Every word is a key of MOODS in vocabulary.ts, so captions and prompts share it.
+ * docs/MOODS.md. Every word is a key of MOODS in src/text/words.ts, so captions and prompts share it.
  */
 import type { Analysis } from './analysis.ts';
-import { DRUMS } from './score.ts';
+import { DRUMS } from '../music/score.ts';
 
 export interface MoodLabels {
   title?: string;

@@ -1,15 +1,15 @@
 /**
- * REMI+ with a control header: Score <-> token ids (see docs/tokens.md and src/music/grammar.ts).
+ * REMI+ with a control header: Score <-> token ids (see docs/tokens.md and src/tokens/grammar.ts).
  *
  * The header states what can be measured from the music (meter, tempo, key, instruments, length in bars) so that a
  * prompt's attributes can be forced into it at inference; the body then writes the notes bar by bar.
  */
-import { detectKey } from './key-detection.ts';
-import { DURATION_BINS, clampBpm, durationIndex, normalizeTimeSignature, positionIndex, positionOffset, timeSignatureIndex, TIME_SIGNATURES } from './grid.ts';
+import { detectKey } from '../analysis/key-detection.ts';
+import { DURATION_BINS, clampBpm, durationIndex, normalizeTimeSignature, positionIndex, positionOffset, timeSignatureIndex, TIME_SIGNATURES } from '../music/grid.ts';
 import { GrammarState } from './grammar.ts';
-import { instrumentName } from './instruments.ts';
-import { keyFromIndex, keyIndex, type Key } from './keys.ts';
-import { DRUMS, barTicks, barsOf, instrumentOf, scoreEndTick, tempoAt, type Score, type Track } from './score.ts';
+import { instrumentName } from '../music/instruments.ts';
+import { keyFromIndex, keyIndex, type Key } from '../music/keys.ts';
+import { DRUMS, barTicks, barsOf, instrumentOf, scoreEndTick, tempoAt, type Score, type Track } from '../music/score.ts';
 import {
   BAR, BOS, EOS, KEY_NONE, MAX_BARS, RANGES, TEMPO_TENS_MIN, tokenId, tokenType, tokenValue, velocityBin, velocityOfBin,
 } from './vocab.ts';

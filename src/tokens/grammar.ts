@@ -11,8 +11,8 @@
  * Positions rise within a bar and fit its meter; instruments rise within a position and come from the header;
  * pitches rise within an instrument; the number of bars equals the header's (BARS_64 means "64 or more").
  */
-import { POSITION_SLOTS, TIME_SIGNATURES } from './grid.ts';
-import { DRUMS, TICKS_PER_QUARTER } from './score.ts';
+import { POSITION_SLOTS, TIME_SIGNATURES } from '../music/grid.ts';
+import { DRUMS, TICKS_PER_QUARTER } from '../music/score.ts';
 import { BAR, BOS, EOS, MAX_BARS, RANGES, VOCAB_SIZE, tokenType, type TokenRange } from './vocab.ts';
 
 const enum Phase {

@@ -1,17 +1,17 @@
 /**
  * The prompt parser: what a person typed ("lofi beat 90bpm in Am, no drums") as attributes the model can be
- * conditioned on. It understands everything the caption writer says (both read src/music/vocabulary.ts); the rest
+ * conditioned on. It understands everything the caption writer says (both read src/text/words.ts); the rest
  * of the text is left to the model. Impossible values come back as a sentence for the user, never as an exception.
  * docs/PROMPTS.md lists what is understood.
  */
-import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from './grid.ts';
-import { instrumentName } from './instruments.ts';
-import { keyName, type Key, type Mode } from './keys.ts';
-import { MAX_BARS } from './vocab.ts';
+import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
+import { instrumentName } from '../music/instruments.ts';
+import { keyName, type Key, type Mode } from '../music/keys.ts';
+import { MAX_BARS } from '../tokens/vocab.ts';
 import {
   GENERIC_GUITAR, LENGTH_WORDS, LONGEST_PHRASE_WORDS, SMALL_NUMBER_WORDS, TEMPO_WORDS, TENS_WORDS, lookupPhrase,
   resolveGuitar, type LengthWord, type PhraseEntry,
-} from './vocabulary.ts';
+} from './words.ts';
 
 export interface PromptAttributes {
   /** Whole BPM, MIN_BPM..MAX_BPM. */

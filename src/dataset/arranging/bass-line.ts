@@ -7,8 +7,8 @@
 import { chordAt, fifthOf, pitchClassesOf, seventhOf, thirdOf, type Chord, type HarmonySpan } from './harmony.ts';
 import { voicingPitchClasses } from './voicing.ts';
 import { clampVelocity, durationAtMost, monophonic } from './arrangement.ts';
-import type { Random } from './random.ts';
-import type { Bar, Note } from './score.ts';
+import type { Random } from '../../music/random.ts';
+import type { Bar, Note } from '../../music/score.ts';
 
 export interface BassRange {
   low: number;

@@ -3,8 +3,8 @@
  * drums, length). Each attribute is judged only when the prompt asked for it; the rest stay undefined, so averages
  * over a prompt set count each attribute over the prompts that named it.
  */
-import type { Key } from '../keys.ts';
-import { DEFAULT_BPM, DRUMS, barsOf, instrumentOf, scoreEndTick, type Score } from '../score.ts';
+import type { Key } from '../../music/keys.ts';
+import { DEFAULT_BPM, DRUMS, barsOf, instrumentOf, scoreEndTick, type Score } from '../../music/score.ts';
 import { keyMatch, keyMatchOrRelative, tempoBinMatch, tempoBinNearMatch } from './text2midi.ts';
 
 export interface PromptExpectation {

@@ -5,8 +5,8 @@
  */
 import type { BassHit } from './bass-line.ts';
 import type { CompHit } from './comping.ts';
-import type { Random } from './random.ts';
-import type { Bar } from './score.ts';
+import type { Random } from '../../music/random.ts';
+import type { Bar } from '../../music/score.ts';
 
 export type CompStyle =
   | 'swing' | 'up-swing' | 'ballad' | 'waltz' | 'bossa' | 'latin' | 'funk' | 'even' | 'sustain' | 'arpeggio' | 'lofi'
