@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
 import {
-  MUSICALITY_METRICS, barsToLastOnset, compressionRatio, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
+  MUSICALITY_METRICS, barsToLastOnset, compressionRatio, drumBarAgreement, drumHitsPerBar, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
   measureAdherence, measureMusicality, pitchClassEntropy, polyphony, polyphonyRate, scaleConsistency, summarize,
   tempoBin, tempoBinMatch, tempoBinNearMatch, type Musicality,
 } from '../src/analysis/metrics/index.ts';
@@ -174,6 +174,40 @@ describe('musicality on hand-built scores', () => {
     expect(polyphony(chordThenNote)).toBe(2);
     expect(polyphonyRate(chordThenNote)).toBe(12 / 48);
     expect(polyphonyRate(chordThenNote, 4)).toBe(0);
+  });
+
+  describe('the drums\' groove', () => {
+    // A rock beat: kick on 1 and 3, snare on 2 and 4, closed hi-hat on every eighth (12 hits a 4/4 bar).
+    const rockBar = [0, 24].map((t) => note(t, 36, 3)).concat([12, 36].map((t) => note(t, 38, 3)), [0, 6, 12, 18, 24, 30, 36, 42].map((t) => note(t, 42, 3)));
+    const bars = (pattern: Note[], count: number, barTicks = 48) => Array.from({ length: count }, (_, b) => pattern.map((n) => ({ ...n, onset: n.onset + b * barTicks }))).flat();
+    const fill = [0, 3, 6, 9, 12, 15, 18, 21, 24, 27, 30, 33, 36, 39, 42, 45].map((t) => note(t, 45, 3));
+
+    it('a repeated beat agrees fully; a fill every fourth bar does not move the median', () => {
+      const steady = score([track(0, bars(rockBar, 8), true)]);
+      expect(drumBarAgreement(steady)).toBe(1);
+      expect(drumHitsPerBar(steady)).toBe(12);
+      const withFills = score([track(0, [...bars(rockBar, 3), ...bars(fill, 1).map((n) => ({ ...n, onset: n.onset + 3 * 48 })), ...bars(rockBar, 3).map((n) => ({ ...n, onset: n.onset + 4 * 48 }))], true)]);
+      expect(drumBarAgreement(withFills)).toBe(1);
+    });
+
+    it('scattered hits agree little, though MusPy\'s groove consistency calls them steady', () => {
+      // One hit a bar on a different sixteenth each time.
+      const scattered = score([track(0, Array.from({ length: 8 }, (_, b) => note(b * 48 + ((b * 5) % 16) * 3, 38, 3)), true)]);
+      expect(drumBarAgreement(scattered)).toBe(0);
+      expect(drumHitsPerBar(scattered)).toBe(1);
+      expect(grooveConsistency(scattered)).toBeGreaterThan(0.95);
+    });
+
+    it('counts hits per 4/4 bar, snaps to sixteenths, and is NaN without drums', () => {
+      const waltz = score([track(0, bars([note(0, 36, 3), note(12, 38, 3), note(24, 38, 3)], 4, 36), true)], 120, [3, 4]);
+      expect(drumHitsPerBar(waltz)).toBe(4);
+      // A hit one tick late lands on the same sixteenth.
+      const late = score([track(0, [...bars(rockBar, 1), ...bars(rockBar, 1).map((n) => ({ ...n, onset: n.onset + 48 + (n.onset === 12 ? 1 : 0) }))], true)]);
+      expect(drumBarAgreement(late)).toBe(1);
+      const pianoOnly = score([track(0, bars([note(0, 60)], 4))]);
+      expect(drumBarAgreement(pianoOnly)).toBeNaN();
+      expect(drumHitsPerBar(pianoOnly)).toBeNaN();
+    });
   });
 
   it('summaries use population std and interpolated percentiles, skipping NaN', () => {

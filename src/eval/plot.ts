@@ -54,7 +54,7 @@ function domainOf(metric: MetricName, values: number[], reference?: Summary): [n
   let high = Math.max(...points);
   const pad = Math.max((high - low) * 0.06, 1e-3);
   [low, high] = [Math.max(0, low - pad), high + pad];
-  if (['scaleConsistency', 'grooveConsistency', 'emptyBeatRate', 'polyphonyRate'].includes(metric)) high = Math.min(1, high);
+  if (['scaleConsistency', 'grooveConsistency', 'drumBarAgreement', 'emptyBeatRate', 'polyphonyRate'].includes(metric)) high = Math.min(1, high);
   return [low, high];
 }
 

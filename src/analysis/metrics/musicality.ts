@@ -8,18 +8,22 @@
  * docs/METRICS.md lists where we deviate from MusPy's code and why.
  */
 import { compressionRatio } from './compression.ts';
+import { drumBarAgreement, drumHitsPerBar } from './drum-groove.ts';
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Note, type Score } from '../../music/score.ts';
 
 /** The musicality metrics in the order docs/METRICS.md and the reference table list them. */
 export const MUSICALITY_METRICS = [
-  'pitchClassEntropy', 'scaleConsistency', 'grooveConsistency', 'emptyBeatRate', 'polyphony', 'polyphonyRate',
-  'compressionRatio',
+  'pitchClassEntropy', 'scaleConsistency', 'grooveConsistency', 'drumBarAgreement', 'drumHitsPerBar', 'emptyBeatRate',
+  'polyphony', 'polyphonyRate', 'compressionRatio',
 ] as const;
 
 export interface Musicality {
   pitchClassEntropy: number;
   scaleConsistency: number;
   grooveConsistency: number;
+  /** The drums' own groove (drum-groove.ts): not MusPy's, NaN without drums. */
+  drumBarAgreement: number;
+  drumHitsPerBar: number;
   emptyBeatRate: number;
   polyphony: number;
   polyphonyRate: number;
@@ -33,6 +37,8 @@ export function measureMusicality(score: Score): Musicality {
     pitchClassEntropy: pitchClassEntropy(score),
     scaleConsistency: scaleConsistency(score),
     grooveConsistency: grooveConsistency(score),
+    drumBarAgreement: drumBarAgreement(score),
+    drumHitsPerBar: drumHitsPerBar(score),
     emptyBeatRate: emptyBeatRate(score),
     polyphony: polyphonyOf(roll),
     polyphonyRate: polyphonyRateOf(roll, 2),
