@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
 import {
-  MUSICALITY_METRICS, barsToLastOnset, compressionRatio, drumBarAgreement, drumHitsPerBar, emptyBeatRate, grooveConsistency, keyMatch, keyMatchOrRelative,
+  MUSICALITY_METRICS, barsToLastOnset, compressionRatio, drumBarAgreement, drumHitsPerBar, emptyBeatRate, harmonicPolyphony, grooveConsistency, keyMatch, keyMatchOrRelative,
   measureAdherence, measureMusicality, pitchClassEntropy, polyphony, polyphonyRate, scaleConsistency, summarize,
   tempoBin, tempoBinMatch, tempoBinNearMatch, type Musicality,
 } from '../src/analysis/metrics/index.ts';
@@ -208,6 +208,14 @@ describe('musicality on hand-built scores', () => {
       expect(drumBarAgreement(pianoOnly)).toBeNaN();
       expect(drumHitsPerBar(pianoOnly)).toBeNaN();
     });
+  });
+
+  it('harmonic polyphony is measured only where a part usually plays chords', () => {
+    const chords = [note(0, 60), note(0, 64), note(0, 67), note(12, 62), note(12, 65)];
+    expect(harmonicPolyphony(score([track(0, chords)]))).toBe(2.5); // piano
+    expect(harmonicPolyphony(score([track(48, chords)]))).toBe(2.5); // string ensemble
+    expect(harmonicPolyphony(score([track(73, chords), track(33, [note(0, 36)])]))).toBeNaN(); // flute and bass
+    expect(harmonicPolyphony(score([track(0, [], false), track(73, chords)]))).toBeNaN(); // a silent piano track
   });
 
   it('summaries use population std and interpolated percentiles, skipping NaN', () => {

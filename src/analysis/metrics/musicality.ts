@@ -9,12 +9,13 @@
  */
 import { compressionRatio } from './compression.ts';
 import { drumBarAgreement, drumHitsPerBar } from './drum-groove.ts';
+import { instrumentFamily } from '../../music/instruments.ts';
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Note, type Score } from '../../music/score.ts';
 
 /** The musicality metrics in the order docs/METRICS.md and the reference table list them. */
 export const MUSICALITY_METRICS = [
   'pitchClassEntropy', 'scaleConsistency', 'grooveConsistency', 'drumBarAgreement', 'drumHitsPerBar', 'emptyBeatRate',
-  'polyphony', 'polyphonyRate', 'compressionRatio',
+  'polyphony', 'harmonicPolyphony', 'polyphonyRate', 'compressionRatio',
 ] as const;
 
 export interface Musicality {
@@ -26,6 +27,8 @@ export interface Musicality {
   drumHitsPerBar: number;
   emptyBeatRate: number;
   polyphony: number;
+  /** Polyphony of pieces with a part that plays chords (HARMONIC_FAMILIES), NaN for the rest. */
+  harmonicPolyphony: number;
   polyphonyRate: number;
   /** Repetition (see compression.ts), over the default 16-bar window. */
   compressionRatio: number;
@@ -41,6 +44,7 @@ export function measureMusicality(score: Score): Musicality {
     drumHitsPerBar: drumHitsPerBar(score),
     emptyBeatRate: emptyBeatRate(score),
     polyphony: polyphonyOf(roll),
+    harmonicPolyphony: hasHarmonicPart(score) ? polyphonyOf(roll) : NaN,
     polyphonyRate: polyphonyRateOf(roll, 2),
     compressionRatio: compressionRatio(score),
   };
@@ -132,6 +136,19 @@ export function emptyBeatRate(score: Score): number {
 /** Mean number of distinct pitches sounding, over the time steps where at least one pitched note sounds. */
 export function polyphony(score: Score): number {
   return polyphonyOf(pitchedActivity(score));
+}
+
+/** GM families whose instruments usually play chords: pianos and keys, organs, guitars, strings, choirs, pads. */
+const HARMONIC_FAMILIES = new Set(['piano', 'organ', 'guitar', 'strings', 'ensemble', 'synth pad']);
+
+/** Whether a pitched part of the score is played by an instrument that usually plays chords. */
+export function hasHarmonicPart(score: Score): boolean {
+  return score.tracks.some((track) => !track.isDrum && track.notes.length > 0 && HARMONIC_FAMILIES.has(instrumentFamily(track.program)));
+}
+
+/** Polyphony over pieces with a harmonic part: a melody for flute and bass is not expected to hold chords. */
+export function harmonicPolyphony(score: Score): number {
+  return hasHarmonicPart(score) ? polyphony(score) : NaN;
 }
 
 /**
