@@ -11,11 +11,12 @@ import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readSplit } from '../src/dataset/reader.ts';
 import { MotifEngine } from '../src/inference/engine.ts';
+import { musicalityByGenre } from '../src/eval/aggregate.ts';
 import { barFingerprints } from '../src/eval/bar-fingerprints.ts';
 import { loadBarIndex, longestTrainingRun } from '../src/eval/bar-index.ts';
 import { runBench } from '../src/eval/bench.ts';
 import { findCaptionOverlap } from '../src/eval/caption-overlap.ts';
-import { datasetTokenizer, findDataset, trainedSplits, type DatasetChoice } from '../src/eval/dataset-match.ts';
+import { datasetTokenizer } from '../src/eval/dataset-match.ts';
 import { judgePiece } from '../src/eval/judge.ts';
 import { evalMarkdown } from '../src/eval/markdown.ts';
 import { evalPlot } from '../src/eval/plot.ts';
@@ -24,7 +25,8 @@ import { runEval, type EvalReport } from '../src/eval/run-eval.ts';
 import { closeRenderThreads } from '../src/render/index.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/tokens/tokenizer.ts';
-import { MODEL_DIR } from './helpers/model.ts';
+import { withoutData } from './helpers/data.ts';
+import { MODEL_DIR, modelDataset, withoutModel, withoutModelDataset } from './helpers/model.ts';
 
 const piece = (bpm: number, meter: [number, number], programs: number[]): Score => ({
   tempos: [{ tick: 0, bpm }],
@@ -97,6 +99,23 @@ describe('judge', () => {
   });
 });
 
+describe('musicality by genre', () => {
+  it('takes medians per expected genre over composed runs, most runs first', () => {
+    const run = (genre: string | undefined, emptyBeatRate: number, drumBarAgreement: number | null) => ({
+      expect: genre ? { genre } : {},
+      musicality: { emptyBeatRate, drumBarAgreement },
+    });
+    const table = musicalityByGenre([
+      run('jazz', 0.5, null), run('lo-fi', 0.1, 0.5), run('lo-fi', 0.3, 1), run('lo-fi', 0.2, null), run(undefined, 0.9, 1),
+      { expect: { genre: 'jazz' } }, // refused: no musicality
+    ]);
+    expect(table.map(({ genre, runs }) => [genre, runs])).toEqual([['lo-fi', 3], ['jazz', 1]]);
+    expect(table[0].medians.emptyBeatRate).toBeCloseTo(0.2, 10);
+    expect(table[0].medians.drumBarAgreement).toBeCloseTo(0.75, 10);
+    expect(table[1].medians.drumBarAgreement).toBeNaN();
+  });
+});
+
 describe('bar fingerprints', () => {
   it('depend on the notes, not on their order or velocity, and mark empty bars 0', () => {
     const score = piece(120, [4, 4], [0, 33]);
@@ -115,14 +134,7 @@ describe('bar fingerprints', () => {
   });
 });
 
-function modelDataset(): DatasetChoice | undefined {
-  if (!MODEL_DIR) return undefined;
-  const manifest = JSON.parse(readFileSync(path.join(MODEL_DIR, 'manifest.json'), 'utf8')) as { text_vocab_hash: string };
-  const lookup = findDataset(manifest.text_vocab_hash, undefined, trainedSplits(MODEL_DIR));
-  return lookup.found ? lookup.dataset : undefined;
-}
-
-describe.skipIf(!MODEL_DIR)('motif eval with the smoke model', () => {
+describe.skipIf(withoutModel())('motif eval with the smoke model', () => {
   let engine: MotifEngine;
   let report: EvalReport;
   let dir: string;
@@ -186,7 +198,7 @@ describe.skipIf(!MODEL_DIR)('motif eval with the smoke model', () => {
     }
   });
 
-  it.skipIf(!dataset)('checks originality, caption overlap and the test split against the dataset', () => {
+  it.skipIf(withoutModelDataset())('checks originality, caption overlap and the test split against the dataset', () => {
     if ('skipped' in report.originality || 'skipped' in report.captionOverlap || 'skipped' in report.testSplit) throw new Error('dataset sections skipped');
     expect(report.originality.all.pieces).toBe(3);
     expect(report.captionOverlap.captions).toBe(dataset!.index.splits.train.captions);
@@ -210,7 +222,7 @@ describe.skipIf(!MODEL_DIR)('motif eval with the smoke model', () => {
   });
 });
 
-describe.skipIf(!modelDataset())('originality index and caption overlap on the training data', () => {
+describe.skipIf(withoutModelDataset())('originality index and caption overlap on the training data', () => {
   it('finds a training example in full, and a train caption among the prompts', () => {
     const dataset = modelDataset()!;
     const { index } = loadBarIndex(dataset.dir);
@@ -232,7 +244,7 @@ describe.skipIf(!modelDataset())('originality index and caption overlap on the t
   });
 });
 
-describe.skipIf(!MODEL_DIR)('motif bench', () => {
+describe.skipIf(withoutModel() || withoutData())('motif bench', () => {
   afterAll(async () => {
     await closeRenderThreads();
   });

@@ -48,3 +48,29 @@ export function compareMusicality(values: ReadonlyArray<Record<MetricName, numbe
     reference: reference?.overall.metrics[metric],
   }])) as Record<MetricName, MetricComparison>;
 }
+
+/** The metrics the per-genre table shows: texture, rhythm, repetition and harmony at a glance. */
+export const GENRE_TABLE_METRICS = ['emptyBeatRate', 'harmonicPolyphony', 'polyphonyRate', 'compressionRatio', 'drumBarAgreement', 'drumHitsPerBar', 'pitchClassEntropy'] as const satisfies readonly MetricName[];
+
+export interface GenreMusicality {
+  genre: string;
+  /** Composed runs whose prompt expects this genre. */
+  runs: number;
+  /** Median of each metric over those runs (NaN where none has a value). */
+  medians: Record<(typeof GENRE_TABLE_METRICS)[number], number>;
+}
+
+/** Medians of the musicality metrics per expected genre, most runs first; runs without a genre are left out. */
+export function musicalityByGenre(runs: ReadonlyArray<{ expect: Record<string, unknown>; musicality?: Partial<Record<MetricName, number | null>> }>): GenreMusicality[] {
+  const byGenre = new Map<string, Array<Partial<Record<MetricName, number | null>>>>();
+  for (const run of runs) {
+    const genre = run.expect.genre;
+    if (typeof genre !== 'string' || !run.musicality) continue;
+    byGenre.set(genre, [...(byGenre.get(genre) ?? []), run.musicality]);
+  }
+  return [...byGenre].map(([genre, values]) => ({
+    genre,
+    runs: values.length,
+    medians: Object.fromEntries(GENRE_TABLE_METRICS.map((metric) => [metric, summarize(values.map((value) => value[metric] ?? NaN)).p50])) as GenreMusicality['medians'],
+  })).sort((a, b) => b.runs - a.runs || a.genre.localeCompare(b.genre));
+}

@@ -1,6 +1,7 @@
 /** The evaluation report as markdown: the tables docs/EVAL.md shows, and the runs that missed a check. */
 import path from 'node:path';
 import { MUSICALITY_METRICS, type Summary } from '../analysis/metrics/index.ts';
+import { GENRE_TABLE_METRICS, musicalityByGenre } from './aggregate.ts';
 import { CHECKS, CHECK_LABELS, REQUIREMENT_CHECKS } from './judge.ts';
 import type { SamplingOptions } from '../inference/logits.ts';
 import type { EvalReport, EvalRun } from './run-eval.ts';
@@ -58,6 +59,14 @@ export function evalMarkdown(report: EvalReport): string {
   for (const metric of MUSICALITY_METRICS) {
     const { generated, reference } = report.musicality[metric];
     add(`| ${metric} | ${generated.count} | ${summaryCells(generated)} | ${reference?.count ?? 'n/a'} | ${summaryCells(reference)} |`);
+  }
+
+  const genres = musicalityByGenre(report.runs);
+  if (genres.length) {
+    add('', '## Musicality by genre', '');
+    add('Medians over the composed runs of the prompts that expect each genre (the metrics as above).', '');
+    add(`| genre | runs | ${GENRE_TABLE_METRICS.join(' | ')} |`, `|---|---:|${GENRE_TABLE_METRICS.map(() => '---:').join('|')}|`);
+    for (const { genre, runs, medians } of genres) add(`| ${cell(genre)} | ${runs} | ${GENRE_TABLE_METRICS.map((metric) => fixed(medians[metric])).join(' | ')} |`);
   }
 
   add('', '## Originality', '');
