@@ -5,7 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Suites read real archives from ../shared/data; two workers match this machine's two cores.
+    // Two workers match this machine's two cores.
     maxWorkers: 2,
+    // The default report, then how many tests were skipped and why (a missing prerequisite: tests/helpers/prerequisites.ts).
+    reporters: ['default', './tests/helpers/skip-report.ts'],
   },
 });

@@ -13,7 +13,7 @@ import { readMidi, writeMidi } from '../src/music/midi.ts';
 import { barsOf, instrumentOf, tempoAt, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/tokens/tokenizer.ts';
 import { headerLength } from '../src/inference/window.ts';
-import { MODEL_DIR } from './helpers/model.ts';
+import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
 const run = promisify(execFile);
 const FIXTURE = 'tests/fixtures/freedoom-d_map16.mid';
@@ -48,7 +48,7 @@ function onsetsFrom(score: Score, tick: number, instrument?: number): number {
     .reduce((sum, track) => sum + track.notes.filter((note) => note.onset >= tick).length, 0);
 }
 
-describe.skipIf(!MODEL_DIR)('motif continue, vary and extend on a MIDI file', () => {
+describe.skipIf(withoutModel())('motif continue, vary and extend on a MIDI file', () => {
   const input = readMidi(readFileSync(FIXTURE));
 
   it('the fixture is what these tests assume: 40 bars of 4/4 at 90 BPM', () => {

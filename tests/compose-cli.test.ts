@@ -7,7 +7,7 @@ import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
 import { barsOf, scoreEndTick } from '../src/music/score.ts';
-import { MODEL_DIR } from './helpers/model.ts';
+import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
 const run = promisify(execFile);
 
@@ -15,7 +15,7 @@ function motif(args: string[]) {
   return run(process.execPath, ['bin/motif.js', ...args], { env: { ...process.env, MOTIF_MODEL_DIR: MODEL_DIR }, timeout: 180_000 });
 }
 
-describe.skipIf(!MODEL_DIR)('npx motif compose', () => {
+describe.skipIf(withoutModel())('npx motif compose', () => {
   it('writes .mid, .ogg and .png and describes them as one JSON object', async () => {
     const out = mkdtempSync(path.join(tmpdir(), 'motif-compose-'));
     const { stdout } = await motif(['compose', 'lo-fi beat 90bpm', '--seed', '7', '--bars', '4', '--out', out, '--json']);

@@ -12,7 +12,7 @@ import { isValid } from '../src/tokens/grammar.ts';
 import { parsePrompt } from '../src/text/prompt.ts';
 import { decodeHeader } from '../src/tokens/tokenizer.ts';
 import { MUSIC_VOCAB_HASH } from '../src/tokens/vocab.ts';
-import { DATA_DIR } from './helpers/data.ts';
+import { DATA_DIR, withoutData } from './helpers/data.ts';
 
 const LIMIT = 6;
 
@@ -27,7 +27,7 @@ async function build(): Promise<{ dir: string; report: BuildReport }> {
   return { dir, report };
 }
 
-describe('dataset build on a small --limit set', () => {
+describe.skipIf(withoutData())('dataset build on a small --limit set', () => {
   let first: { dir: string; report: BuildReport };
   let second: { dir: string; report: BuildReport };
   beforeAll(async () => {

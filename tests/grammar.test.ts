@@ -4,7 +4,7 @@ import { readMidi } from '../src/music/midi.ts';
 import { encodeHeader, encodeScore } from '../src/tokens/tokenizer.ts';
 import { BAR, BOS, EOS, RANGES, VOCAB_SIZE, tokenId, tokenType } from '../src/tokens/vocab.ts';
 import { DRUMS } from '../src/music/score.ts';
-import { sampleMidi } from './helpers/data.ts';
+import { fixtureMidi } from './helpers/data.ts';
 
 function allowedTypes(state: GrammarState): Set<string> {
   const mask = state.allowed(new Uint8Array(VOCAB_SIZE));
@@ -15,7 +15,7 @@ function allowedTypes(state: GrammarState): Set<string> {
 
 describe('grammar', () => {
   it('allows every token of real sequences, step by step', async () => {
-    const members = await sampleMidi('multitrack/vgmusic.tar.gz', 5);
+    const members = await fixtureMidi('multitrack/freedoom.tar.gz', 5);
     const mask = new Uint8Array(VOCAB_SIZE);
     for (const member of members) {
       const ids = encodeScore(readMidi(member.bytes));
@@ -29,7 +29,7 @@ describe('grammar', () => {
   });
 
   it('rejects broken sequences with the index of the first bad token', async () => {
-    const [member] = await sampleMidi('parts/nottingham.tar.gz', 1);
+    const [member] = await fixtureMidi('parts/pop909.tar.gz', 1);
     const ids = encodeScore(readMidi(member.bytes));
     expect(validationError(ids.slice(0, -1))).toBe('the sequence ends before EOS');
     expect(validationError([...ids, BAR])).toMatch(/after EOS/);

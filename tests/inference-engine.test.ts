@@ -14,7 +14,8 @@ import { PALETTES_FORMAT } from '../src/music/instrument-palettes.ts';
 import { DRUMS, instrumentOf } from '../src/music/score.ts';
 import { decodeScore } from '../src/tokens/tokenizer.ts';
 import { BAR, EOS, KEY_NONE, RANGES } from '../src/tokens/vocab.ts';
-import { MODEL_DIR } from './helpers/model.ts';
+import { MODEL_DIR, withoutModel } from './helpers/model.ts';
+import { skipOnThisMachine } from './helpers/prerequisites.ts';
 
 const SAMPLING = { temperature: 1, topK: 0, topP: 0.95, guidance: 3 };
 
@@ -34,7 +35,7 @@ function expectWellFormed(composition: Composition): void {
   for (const id of played) expect(composition.header.instruments).toContain(id);
 }
 
-describe.skipIf(!MODEL_DIR)('inference engine', () => {
+describe.skipIf(withoutModel())('inference engine', () => {
   let engine: MotifEngine;
   beforeAll(async () => {
     engine = await load();
@@ -200,7 +201,7 @@ describe.skipIf(!MODEL_DIR)('inference engine', () => {
   });
 });
 
-describe.skipIf(!MODEL_DIR)('model folder checks', () => {
+describe.skipIf(withoutModel())('model folder checks', () => {
   let copy: string;
   beforeAll(async () => {
     copy = await mkdtemp(path.join(tmpdir(), 'motif-model-'));
@@ -267,7 +268,7 @@ describe.skipIf(!MODEL_DIR)('model folder checks', () => {
     }
   });
 
-  it.skipIf(cudaProviderInstalled())('falls back to CPU with one log line when CUDA is asked for but not installed', async () => {
+  it.skipIf(skipOnThisMachine(cudaProviderInstalled(), 'the CUDA provider is installed, so the CPU fallback cannot be seen'))('falls back to CPU with one log line when CUDA is asked for but not installed', async () => {
     const lines: string[] = [];
     const fallback = await load({ device: 'cuda', log: (line) => lines.push(line) });
     try {

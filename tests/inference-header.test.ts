@@ -9,7 +9,7 @@ import { readMidi } from '../src/music/midi.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
 import { decodeHeader, decodeScore, encodeScore, tempoTokens } from '../src/tokens/tokenizer.ts';
 import { BAR, BOS, EOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenName, tokenType } from '../src/tokens/vocab.ts';
-import { sampleMidi } from './helpers/data.ts';
+import { fixtureMidi } from './helpers/data.ts';
 
 const base: HeaderSpec = { barsRange: [4, 16], maxInstruments: 6 };
 const ts = (n: number, d: number) => tokenId('timeSignature', [[2, 4], [3, 4], [4, 4], [5, 4], [6, 4], [7, 4], [8, 4], [2, 2], [3, 2], [4, 2], [3, 8], [5, 8], [6, 8], [7, 8], [9, 8], [12, 8], [1, 4]]
@@ -143,7 +143,7 @@ describe('compose requests', () => {
 
 describe('sliding window', () => {
   it('keeps the header and the last whole bars within the budget of a real piece', async () => {
-    const members = await sampleMidi('multitrack/freemidi.tar.gz', 5);
+    const members = await fixtureMidi('multitrack/freedoom.tar.gz', 5);
     const tokens = members.map((member) => encodeScore(readMidi(member.bytes))).sort((a, b) => b.length - a.length)[0];
     expect(tokens.length).toBeGreaterThan(2000);
     const window = slidingWindow(tokens, 512);
@@ -173,7 +173,7 @@ describe('sliding window', () => {
 
 describe('closing a piece early', () => {
   it('cuts at the last complete note, states the bars written and ends with EOS', async () => {
-    const [member] = await sampleMidi('parts/nottingham.tar.gz', 1);
+    const [member] = await fixtureMidi('parts/pop909.tar.gz', 1);
     const tokens = encodeScore(readMidi(member.bytes));
     const cutInsideANote = tokens.findIndex((id, i) => i > 60 && tokenType(id) === 'pitch');
     const closed = closeEarly(tokens.slice(0, cutInsideANote + 1), 'max-tokens');

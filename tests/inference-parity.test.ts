@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { OnnxMusicModel } from '../src/inference/onnx-model.ts';
 import { emptyCache, type KvCache } from '../src/inference/tensors.ts';
 import { barPositionIds } from '../src/tokens/bar-position.ts';
-import { MODEL_DIR } from './helpers/model.ts';
+import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
 interface Parity {
   tolerance: number;
@@ -33,7 +33,7 @@ function maxAbsDiff(actual: Float32Array, expected: number[]): number {
   return worst;
 }
 
-describe.skipIf(!MODEL_DIR)('ONNX parity with PyTorch', () => {
+describe.skipIf(withoutModel())('ONNX parity with PyTorch', () => {
   it('reproduces the prefill and cached-step logits within the tolerance', async () => {
     const dir = MODEL_DIR!;
     const parity = JSON.parse(readFileSync(path.join(dir, 'parity.json'), 'utf8')) as Parity;

@@ -8,7 +8,7 @@ import {
 } from '../src/analysis/metrics/index.ts';
 import { measureReferenceMetrics, type ReferenceMetrics } from '../src/dataset/reference-metrics.ts';
 import { DRUMS, type Note, type Score, type Track } from '../src/music/score.ts';
-import { DATA_DIR, sampleMidi } from './helpers/data.ts';
+import { DATA_DIR, sampleMidi, withoutData } from './helpers/data.ts';
 
 const note = (onset: number, pitch: number, duration = 12): Note => ({ onset, pitch, duration, velocity: 100 });
 const track = (program: number, notes: Note[], isDrum = false): Track => ({ program, isDrum, name: '', notes });
@@ -225,7 +225,7 @@ describe('musicality on hand-built scores', () => {
   });
 });
 
-describe('musicality on real songs', () => {
+describe.skipIf(withoutData())('musicality on real songs', () => {
   const measured: Array<{ name: string; values: Musicality; score: Score }> = [];
 
   beforeAll(async () => {
@@ -289,7 +289,7 @@ describe('musicality on real songs', () => {
 });
 
 describe('reference values', () => {
-  it('samples evenly spread files per source', async () => {
+  it.skipIf(withoutData())('samples evenly spread files per source', async () => {
     const reference = await measureReferenceMetrics(DATA_DIR, { perSource: 5, sources: ['riddim', 'freedoom'] });
     // riddim lists 184 files (every 36th), freedoom 111 (every 22nd): five readable ones each.
     expect(reference.sources.riddim?.files).toBe(5);

@@ -10,6 +10,7 @@ import { muxOggOpus, oggCrc } from '../src/render/ogg-opus.ts';
 import { defaultOpusEncoder, encodeOggOpus, FFMPEG_PATH, interleave, type OpusEncoderName } from '../src/render/opus.ts';
 import { closeOpusPool, ENCODE_THREADS, encodeOpusPackets, planRuns } from '../src/render/opus-pool.ts';
 import type { StereoAudio } from '../src/render/synthesize.ts';
+import { skipOnThisMachine, skipWithout } from './helpers/prerequisites.ts';
 
 const RATE = 48_000;
 
@@ -97,7 +98,10 @@ function frameErrorPower(input: Float32Array, decoded: Float32Array, frame: numb
   return error;
 }
 
-describe.skipIf(defaultOpusEncoder() !== 'libopus' || ENCODE_THREADS < 2)('Opus encoding on several threads', () => {
+describe.skipIf(
+  skipWithout(defaultOpusEncoder() === 'libopus', 'libopus (the optional @discordjs/opus) is not built', 'install a C++ compiler and run npm rebuild @discordjs/opus')
+  || skipOnThisMachine(ENCODE_THREADS < 2, 'one core: an Opus encode is not split over threads here'),
+)('Opus encoding on several threads', () => {
   it('joins the runs so that the decoded take is as close to the input as one encoder makes it', async () => {
     const audio = testSignal(12 * RATE);
     const input = interleave(audio);

@@ -17,7 +17,7 @@ import { createRandom } from '../src/music/random.ts';
 import { checkRoundTrip } from '../src/tokens/roundtrip.ts';
 import { barsOf, DRUMS, instrumentOf, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/tokens/tokenizer.ts';
-import { DATA_DIR } from './helpers/data.ts';
+import { DATA_DIR, FIXTURES_DIR, readIfData, withoutData } from './helpers/data.ts';
 
 const BASS_PROGRAMS = new Set([32, 33, 38, 39, 43]);
 const LEADS = new Set([80, 81]);
@@ -79,8 +79,8 @@ function minorNinthShare(scores: readonly Score[]): number {
   return clashes / pairs;
 }
 
-describe('jazz standards', async () => {
-  const { charts, skipped, origin } = await readJazzCharts(DATA_DIR);
+describe.skipIf(withoutData())('jazz standards', async () => {
+  const { charts, skipped, origin } = await readIfData(() => readJazzCharts(DATA_DIR));
 
   it('reads every chart of the file, every chord symbol in it', () => {
     expect(charts).toHaveLength(1382);
@@ -169,7 +169,7 @@ describe('jazz standards', async () => {
 });
 
 describe('mood progressions', async () => {
-  const { progressions, unsupported, origin } = await readMoodProgressions(DATA_DIR);
+  const { progressions, unsupported, origin } = await readMoodProgressions(FIXTURES_DIR);
 
   it('reads all 190 progressions, every numeral, with lower-case moods and no structural tags', () => {
     expect(progressions).toHaveLength(190);
@@ -207,7 +207,7 @@ describe('mood progressions', async () => {
   });
 
   it('realises progressions in several keys, valid, with their moods', async () => {
-    const examples = await take(moodProgressions(DATA_DIR, { limit: 24, seed: 1 }));
+    const examples = await take(moodProgressions(FIXTURES_DIR, { limit: 24, seed: 1 }));
     expect(examples).toHaveLength(24);
     const perProgression = new Map<string, number>();
     for (const example of examples) {
@@ -224,13 +224,13 @@ describe('mood progressions', async () => {
     const counts = [...perProgression.values()].slice(0, -1);
     for (const count of counts) expect(count).toBeGreaterThanOrEqual(2);
     for (const count of counts) expect(count).toBeLessThanOrEqual(4);
-    const again = await take(moodProgressions(DATA_DIR, { limit: 24, seed: 1 }));
+    const again = await take(moodProgressions(FIXTURES_DIR, { limit: 24, seed: 1 }));
     expect(JSON.stringify(again)).toBe(JSON.stringify(examples));
   });
 });
 
-describe('tidal drum patterns', async () => {
-  const { patterns, skipped, origin } = await readTidalPatterns(DATA_DIR);
+describe.skipIf(withoutData())('tidal drum patterns', async () => {
+  const { patterns, skipped, origin } = await readIfData(() => readTidalPatterns(DATA_DIR));
 
   it('reads the grooves and says why the rest are left out', () => {
     expect(origin).toMatch(/tidal-drum-patterns/);
@@ -285,7 +285,7 @@ describe('groove clips', () => {
     expect(clip[0].map((n) => n.onset)).toEqual([0, 12, 24, 36]);
   });
 
-  it('loads hip-hop beats on General MIDI keys', async () => {
+  it.skipIf(withoutData())('loads hip-hop beats on General MIDI keys', async () => {
     const clips = await loadGrooveClips(DATA_DIR, (row) => row.style === 'hiphop');
     expect(clips.length).toBeGreaterThan(20);
     for (const clip of clips) {
@@ -296,7 +296,7 @@ describe('groove clips', () => {
 });
 
 describe('assembled arrangements', () => {
-  it('interleaves lo-fi and electronic styles, marked assembled, valid and in their tempi', async () => {
+  it.skipIf(withoutData())('interleaves lo-fi and electronic styles, marked assembled, valid and in their tempi', async () => {
     const examples = await take(assembled(DATA_DIR, { limit: 12, seed: 1 }));
     expect(examples).toHaveLength(12);
     const styles = new Set(examples.map((e) => e.labels.styles[0]));

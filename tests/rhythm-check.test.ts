@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HAS_TORCH, PYTHON } from './helpers/python.ts';
+import { withoutTorch, PYTHON } from './helpers/python.ts';
 
 const work = mkdtempSync(path.join(tmpdir(), 'motif-rhythm-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -20,7 +20,7 @@ function rhythmCheck(config: string) {
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, report: report ? JSON.parse(report) : undefined };
 }
 
-describe.skipIf(!HAS_TORCH)('rhythm check', () => {
+describe.skipIf(withoutTorch())('rhythm check', () => {
   it('fails a model that has not learned the rhythms', () => {
     const run = rhythmCheck('rhythm-check-untrained');
     expect(run.status, run.stderr).toBe(1);

@@ -9,12 +9,12 @@ import { decodeHeader, decodeScore, encodeScore } from '../src/tokens/tokenizer.
 import { preferencePairs } from '../src/store/preferences.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { NewTake, TakeRecord } from '../src/store/types.ts';
-import { sampleMidi } from './helpers/data.ts';
+import { fixtureMidi } from './helpers/data.ts';
 
-/** Token sequences of real songs from the shared data, to store as takes. */
+/** Token sequences of real songs (the fixtures' Freedoom tunes), to store as takes. */
 async function realTokenSequences(count: number): Promise<number[][]> {
   const sequences: number[][] = [];
-  for (const member of await sampleMidi('multitrack/freemidi.tar.gz', count * 3)) {
+  for (const member of await fixtureMidi('multitrack/freedoom.tar.gz', count * 3)) {
     try {
       sequences.push(encodeScore(readMidi(member.bytes), { bars: 8 }));
     } catch {

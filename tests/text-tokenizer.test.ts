@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../src/dataset/manifest.ts';
 import { normalizeText, preTokenize } from '../src/text/normalization.ts';
 import { BOS, PAD, TextTokenizer, UNK, trainTextTokenizer } from '../src/text/text-tokenizer.ts';
-import { archivePath } from './helpers/data.ts';
+import { archivePath, withoutData } from './helpers/data.ts';
 
 /** Real text: the titles and artists of the freemidi and vgmusic manifests (about 18,000 lines). */
 async function manifestText(): Promise<string[]> {
@@ -22,11 +22,6 @@ const compact = (text: string) => normalizeText(text).replace(/\s+/g, '');
 let corpus: string[];
 let tokenizer: TextTokenizer;
 
-beforeAll(async () => {
-  corpus = await manifestText();
-  tokenizer = trainTextTokenizer(corpus);
-});
-
 describe('normalisation and pre-tokenization', () => {
   const pieces = (text: string) => [...preTokenize(normalizeText(text))].map((piece) => piece.replace('\u2581', ''));
 
@@ -40,7 +35,12 @@ describe('normalisation and pre-tokenization', () => {
   });
 });
 
-describe('text tokenizer', () => {
+describe.skipIf(withoutData())('text tokenizer, trained on the titles of the freemidi and vgmusic manifests', () => {
+  beforeAll(async () => {
+    corpus = await manifestText();
+    tokenizer = trainTextTokenizer(corpus);
+  });
+
   it('fills the requested vocabulary from a real corpus, with the fixed special ids', () => {
     expect(corpus.length).toBeGreaterThan(15_000);
     expect(tokenizer.vocabSize).toBe(4000);

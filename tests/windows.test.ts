@@ -5,7 +5,7 @@ import { createRandom } from '../src/music/random.ts';
 import { barsOf, barSlicer, scoreEndTick, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/tokens/tokenizer.ts';
 import { BAR, BOS, EOS } from '../src/tokens/vocab.ts';
-import { sampleMidi } from './helpers/data.ts';
+import { fixtureMidi } from './helpers/data.ts';
 
 /** The plain definition of a slice: every note starting inside the bars, filtered from the whole score. */
 function referenceSlice(score: Score, fromBar: number, count: number) {
@@ -28,7 +28,7 @@ describe('training windows', () => {
   });
 
   it('cuts real songs into windows of 4 to 16 bars that fit the context, each its own encoding', async () => {
-    const files = [...(await sampleMidi('multitrack/freemidi.tar.gz', 12)), ...(await sampleMidi('multitrack/vgmusic.tar.gz', 12))];
+    const files = await fixtureMidi('multitrack/freedoom.tar.gz', 24);
     let windows = 0;
     for (const file of files) {
       const score = readMidi(file.bytes);

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeScore } from '../../src/tokens/tokenizer.ts';
 import type { TakeRecord } from '../../src/store/types.ts';
-import { MODEL_DIR } from '../helpers/model.ts';
+import { withoutModel } from '../helpers/model.ts';
 import type { EmulatedInteraction, StoredMessage } from './emulator/discord-emulator.ts';
 import { readMidiFile, readOggOpus, readPng, noteCount } from './files.ts';
 import { BOT_TOKEN, startEmulator, startTestBot, tempDb, testConfig, type Harness } from './harness.ts';
@@ -14,7 +14,7 @@ import { eventually, sleep } from './wait.ts';
 const NO_MENTIONS = { parse: [], users: [], roles: [], replied_user: false };
 const PROMPT = 'upbeat piano in 4/4 at 180 bpm';
 
-describe.skipIf(!MODEL_DIR)('the Discord bot against the emulator', () => {
+describe.skipIf(withoutModel())('the Discord bot against the emulator', () => {
   let h: Harness;
   const emulator = () => h.emulator;
   const store = () => h.bot.store;

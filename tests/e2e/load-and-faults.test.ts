@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
-import { MODEL_DIR } from '../helpers/model.ts';
+import { withoutModel } from '../helpers/model.ts';
 import type { DiscordEmulator, EmulatedInteraction, StoredMessage } from './emulator/discord-emulator.ts';
 import { MESSAGE_CONTENT_INTENT } from './emulator/discord-emulator.ts';
 import { readOggOpus } from './files.ts';
@@ -27,7 +27,7 @@ async function ephemeralAnswer(emulator: DiscordEmulator, interaction: EmulatedI
   return callback.data.content as string;
 }
 
-describe.skipIf(!MODEL_DIR)('the bot under load and faults', () => {
+describe.skipIf(withoutModel())('the bot under load and faults', () => {
   let emulator: DiscordEmulator;
   const running: Harness[] = [];
 

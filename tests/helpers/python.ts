@@ -1,9 +1,10 @@
 /**
  * The Python that training/ runs on (training/README.md: Debian's python3-torch), for the suites that check the
- * training code and its agreement with the TypeScript side. Without it those suites skip with one line, except where
- * MOTIF_REQUIRE_ALL is set (.ci/run sets it), where a missing prerequisite fails instead.
+ * training code and its agreement with the TypeScript side. Without it they skip: `describe.skipIf(withoutTorch())`
+ * (the rule is helpers/prerequisites.ts).
  */
 import { spawnSync } from 'node:child_process';
+import { skipWithout } from './prerequisites.ts';
 
 export const PYTHON = process.env.MOTIF_PYTHON ?? '/usr/bin/python3';
 
@@ -13,10 +14,13 @@ function hasTorch(): boolean {
 
 export const HAS_TORCH = hasTorch();
 
-if (!HAS_TORCH) {
-  const why = `${PYTHON} cannot import torch and numpy (apt-get install python3-torch python3-numpy)`;
-  if (process.env.MOTIF_REQUIRE_ALL) throw new Error(`${why}, and MOTIF_REQUIRE_ALL is set`);
-  console.warn(`${why}: the training suites are skipped`);
+/** The condition of a suite that runs the training Python: true (skip) when it cannot import torch and numpy. */
+export function withoutTorch(): boolean {
+  return skipWithout(
+    HAS_TORCH,
+    `${PYTHON} cannot import torch and numpy`,
+    'apt-get install python3-torch python3-numpy, or set MOTIF_PYTHON to a Python that can',
+  );
 }
 
 /** Runs a Python snippet from the repository root with training/ importable; returns its stdout parsed as JSON. */
