@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeAttributes, parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
-import { GENRES, INSTRUMENT_ALIASES, MOODS, PHRASES, TEMPO_WORDS, segmentPhrases } from '../src/text/words.ts';
+import { PHRASES, segmentPhrases } from '../src/text/phrases.ts';
+import { GENRES, INSTRUMENT_ALIASES, MOODS, TEMPO_WORDS } from '../src/text/words.ts';
 
 function read(text: string): PromptAttributes {
   const result = parsePrompt(text);

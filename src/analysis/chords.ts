@@ -7,6 +7,7 @@
  * tones, minus weight on other tones, minus a share for each chord tone that is missing; plus a bonus when the bass
  * is the root. Ties go to the more common chord (the order of CHORD_TEMPLATES).
  */
+import { pitchClassName } from '../music/keys.ts';
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
 
 export type ChordQuality = 'maj' | 'min' | 'dim' | 'aug' | 'sus2' | 'sus4' | 'maj7' | 'min7' | 'dom7' | 'hdim7' | 'dim7';
@@ -44,11 +45,9 @@ export const CHORD_TEMPLATES: readonly ChordTemplate[] = [
   { quality: 'dim7', intervals: [0, 3, 6, 9], suffix: 'dim7' },
 ];
 
-const ROOT_NAMES = ['C', 'Db', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
-
 export function chordSymbol(root: number, quality: ChordQuality): string {
   const template = CHORD_TEMPLATES.find((t) => t.quality === quality);
-  return ROOT_NAMES[root] + (template?.suffix ?? '');
+  return pitchClassName(root) + (template?.suffix ?? '');
 }
 
 /** Score bonus (in units of the window's total weight) for a template whose root is the lowest sounding note. */

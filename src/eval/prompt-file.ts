@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { MAX_BPM, MIN_BPM, timeSignatureIndex } from '../music/grid.ts';
 import { GM_PROGRAM_NAMES, programByName } from '../music/instruments.ts';
-import type { Key } from '../music/keys.ts';
+import { letterPitchClass, modeOf, type Key } from '../music/keys.ts';
 
 export class PromptFileError extends Error {
   constructor(message: string) {
@@ -47,14 +47,12 @@ export interface EvalPrompt {
 export const NOT_SCORED_FIELDS = ['genre', 'mood'] as const;
 const KNOWN_FIELDS = new Set(['error', 'bpm', 'tempoMin', 'tempoMax', 'key', 'timeSignature', 'instruments', 'drums', 'bars', ...NOT_SCORED_FIELDS]);
 
-const NOTE_NAMES: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
-
 /** "D minor", "Bb major", "F# minor", "c# min" as a Key; undefined when it is not a key name. */
 export function parseKeyName(text: string): Key | undefined {
   const match = /^([a-g])\s*([#♯b♭]?)\s*(major|minor|maj|min)$/i.exec(text.trim());
   if (!match) return undefined;
-  const accidental = match[2] === '#' || match[2] === '♯' ? 1 : match[2] ? -1 : 0;
-  return { tonic: (NOTE_NAMES[match[1].toLowerCase()] + accidental + 12) % 12, mode: match[3].toLowerCase().startsWith('maj') ? 'major' : 'minor' };
+  const accidental = match[2].replace('♯', '#').replace('♭', 'b');
+  return { tonic: letterPitchClass(match[1], accidental)!, mode: modeOf(match[3])! };
 }
 
 const bpm = z.number().int().min(MIN_BPM).max(MAX_BPM);

@@ -1,34 +1,9 @@
 /**
  * Readers for the key and chord labels that come with the shared data: POP909's key_audio.txt / chord_midi.txt
  * (Harte-style "Gb:maj", "F#:maj7/5") and ABC headers (K:G, K:Em, K:Ador) of the Nottingham and music21 folk tunes.
- *
- * Church modes are folded into the two modes the key model has, keeping the tonic and choosing by the third:
- * dorian, phrygian, aeolian and locrian become minor; ionian, lydian and mixolydian become major. (A dorian is
- * heard with A as its tonic and a minor third, so "A minor" describes it better than its relative "G major".)
+ * Church modes fold into major and minor as keys.ts modeOf says.
  */
-import type { Key, Mode } from './keys.ts';
-
-const STEP_PITCH_CLASS: Record<string, number> = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
-
-/** Pitch class of a note name like "C", "F#", "Bb", "c", "Ebb"; undefined when it is not one. */
-export function parsePitchName(name: string): number | undefined {
-  const match = /^([A-Ga-g])([#b]*)$/.exec(name.trim());
-  if (!match) return undefined;
-  let pc = STEP_PITCH_CLASS[match[1].toUpperCase()];
-  for (const accidental of match[2]) pc += accidental === '#' ? 1 : -1;
-  return ((pc % 12) + 12) % 12;
-}
-
-/** The key-model mode of a mode name (major, minor, m, dorian, mix, ...), or undefined when unknown. */
-export function modeOf(name: string): Mode | undefined {
-  const word = name.trim().toLowerCase();
-  if (word === '' || word === 'maj') return 'major';
-  if (word === 'm') return 'minor';
-  const prefix = word.slice(0, 3);
-  if (['maj', 'ion', 'lyd', 'mix'].includes(prefix)) return 'major';
-  if (['min', 'aeo', 'dor', 'phr', 'loc'].includes(prefix)) return 'minor';
-  return undefined;
-}
+import { letterPitchClass, modeOf, parsePitchName, type Key } from './keys.ts';
 
 /** A Harte-style key label ("Gb:maj", "A:min") as a key. */
 export function parseHarteKey(label: string): Key | undefined {
@@ -76,7 +51,7 @@ export function harteChordRoot(label: string): number | null {
 export function parseAbcKey(value: string): Key | undefined {
   const match = /^\s*([A-Ga-g])([#b]?)\s*([A-Za-z]*)/.exec(value);
   if (!match) return undefined;
-  const tonic = parsePitchName(match[1].toUpperCase() + match[2]);
+  const tonic = letterPitchClass(match[1], match[2]);
   const mode = modeOf(match[3]);
   return tonic === undefined || mode === undefined ? undefined : { tonic, mode };
 }

@@ -14,8 +14,7 @@ import { unzipSync } from 'fflate';
 import { XMLParser } from 'fast-xml-parser';
 import { clampBpm, normalizeTimeSignature, snapDuration, snapOffset, timeSignatureIndex } from './grid.ts';
 import { instrumentName } from './instruments.ts';
-import type { Key } from './keys.ts';
-import { modeOf } from './labels.ts';
+import { letterPitchClass, modeOf, type Key } from './keys.ts';
 import { dedupeNotes } from './midi.ts';
 import {
   DEFAULT_BPM, TICKS_PER_QUARTER, barTicks,
@@ -149,8 +148,6 @@ interface ParsedPart {
   firstKey?: { fifths: number; mode?: string };
 }
 
-const STEP_SEMITONES: Record<string, number> = { C: 0, D: 2, E: 4, F: 5, G: 7, A: 9, B: 11 };
-
 function readPart(part: Element): ParsedPart {
   const parsed: ParsedPart = { id: part.attributes.id ?? '', measures: [] };
   let divisions = 1;
@@ -186,7 +183,7 @@ function readPart(part: Element): ParsedPart {
         measure.length = Math.max(measure.length, cursor, onset + length);
         const pitch = child(element, 'pitch');
         if (!pitch || has(element, 'cue') || length <= 0) continue;
-        const step = STEP_SEMITONES[child(pitch, 'step')?.text.trim().toUpperCase() ?? ''];
+        const step = letterPitchClass(child(pitch, 'step')?.text.trim() ?? '');
         const octave = numberIn(pitch, 'octave');
         if (step === undefined || octave === undefined) continue;
         const midi = (octave + 1) * 12 + step + Math.round(numberIn(pitch, 'alter') ?? 0);

@@ -9,7 +9,8 @@ import type { Key } from '../music/keys.ts';
 import { MAX_SECONDS, MIN_SECONDS, isChordSymbol, parsePrompt } from './prompt.ts';
 import { DRUMS } from '../music/score.ts';
 import { MAX_BARS } from '../tokens/vocab.ts';
-import { GENRES, TEMPO_WORDS, phraseEffects } from './words.ts';
+import { phraseEffects } from './phrases.ts';
+import { GENRES, TEMPO_WORDS } from './words.ts';
 
 export interface CaptionLabels {
   /** A collection's genre label ("rock", "rap_hip_hop", "rnb_soul", "classic"). */

@@ -4,36 +4,27 @@
  * phrasings, so the model learns to follow prompts however they are worded.
  *
  * Everything a caption states is true of the piece and is read back by the prompt parser (both use
- * words.ts): the writer only states facts from caption-facts.ts and only in phrasings the parser knows.
+ * words.ts and phrases.ts): the writer only states facts from caption-facts.ts and only in phrasings the parser knows.
  */
 import { captionFacts, agreesWith, type CaptionFacts, type CaptionInput } from './caption-facts.ts';
-import { keyName, type Key, type Mode } from '../music/keys.ts';
+import { keyName } from '../music/keys.ts';
 import { createRandom, type Random } from '../music/random.ts';
-import {
-  GENRES, INSTRUMENT_ALIASES, LENGTH_WORDS, MOODS, TEMPO_WORDS, numberWord, resolveGuitar, segmentPhrases,
-  type LengthWord,
-} from './words.ts';
+import { numberWord } from './numbers.ts';
+import { segmentPhrases } from './phrases.ts';
+import type { PromptAttributes } from './prompt.ts';
+import { GENRES, INSTRUMENT_ALIASES, LENGTH_WORDS, MOODS, resolveGuitar, type LengthWord } from './words.ts';
 
 export type { CaptionAnalysis, CaptionInput, CaptionLabels } from './caption-facts.ts';
 
 export type CaptionStyle = 'terse' | 'tags' | 'sentence' | 'paragraph';
 
-/** What a caption says, as the parser should read it back. */
-export interface StatedAttributes {
-  bpm?: number;
-  tempoWord?: string;
-  key?: Key;
-  mode?: Mode;
-  timeSignature?: [number, number];
-  instruments: number[];
-  drums?: boolean;
-  bars?: number;
-  /** Rounded as written (to 5 s from 10 s up). */
-  seconds?: number;
-  lengthWord?: LengthWord;
-  genres: string[];
-  moods: string[];
-}
+/**
+ * What a caption says, as the parser should read it back: the prompt's attributes, with the lists always there
+ * (empty when the caption names none) and no tempo range (a caption names a BPM or a tempo word). Seconds are
+ * rounded as written (to 5 s from 10 s up).
+ */
+export type StatedAttributes = Omit<PromptAttributes, 'tempoRange' | 'instruments' | 'genres' | 'moods'>
+  & Required<Pick<PromptAttributes, 'instruments' | 'genres' | 'moods'>>;
 
 export interface Caption {
   text: string;

@@ -6,12 +6,11 @@
  */
 import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
 import { instrumentName } from '../music/instruments.ts';
-import { keyName, type Key, type Mode } from '../music/keys.ts';
+import { keyName, letterPitchClass, modeOf, type Key, type Mode } from '../music/keys.ts';
 import { MAX_BARS } from '../tokens/vocab.ts';
-import {
-  GENERIC_GUITAR, LENGTH_WORDS, LONGEST_PHRASE_WORDS, SMALL_NUMBER_WORDS, TEMPO_WORDS, TENS_WORDS, lookupPhrase,
-  resolveGuitar, type LengthWord, type PhraseEntry,
-} from './words.ts';
+import { NUMBER_WORD_PATTERN, numberValue } from './numbers.ts';
+import { LONGEST_PHRASE_WORDS, longestPhraseAt } from './phrases.ts';
+import { GENERIC_GUITAR, LENGTH_WORDS, TEMPO_WORDS, resolveGuitar, type LengthWord } from './words.ts';
 
 export interface PromptAttributes {
   /** Whole BPM, MIN_BPM..MAX_BPM. */
@@ -142,19 +141,8 @@ function globalPattern(source: string): RegExp {
 
 // ---- numbers ---------------------------------------------------------------------------------------------------
 
-const NUMBER_WORD = `(?:(?:${TENS_WORDS.join('|')})(?:[\\s-](?:${SMALL_NUMBER_WORDS.slice(1, 10).join('|')}))?|${[...SMALL_NUMBER_WORDS].reverse().join('|')})`;
 /** A number in digits or words ("16", "2.5", "sixteen", "sixty-four"). */
-const NUMBER = `(?:\\d+(?:\\.\\d+)?|${NUMBER_WORD})`;
-
-function numberValue(text: string): number {
-  const word = text.trim().toLowerCase();
-  if (/^-?\d/.test(word)) return Number(word);
-  if (word === 'a' || word === 'an') return 1;
-  const [tens, ones] = word.split(/[\s-]+/);
-  const tensIndex = TENS_WORDS.indexOf(tens);
-  if (tensIndex >= 0) return (tensIndex + 2) * 10 + (ones ? SMALL_NUMBER_WORDS.indexOf(ones) : 0);
-  return SMALL_NUMBER_WORDS.indexOf(word);
-}
+const NUMBER = `(?:\\d+(?:\\.\\d+)?|${NUMBER_WORD_PATTERN})`;
 
 // ---- the parse -------------------------------------------------------------------------------------------------
 
@@ -362,21 +350,20 @@ function readMeter(prompt: PromptText, found: Findings): void {
 
 // ---- key -------------------------------------------------------------------------------------------------------
 
-const STEP_PITCH: Record<string, number> = { c: 0, d: 2, e: 4, f: 5, g: 7, a: 9, b: 11 };
 /** Characters around a key match that the checks for English ("Am I", "In A Dark Room") look at: a word or two. */
 const NEARBY_CHARS = 16;
 const ACCIDENTAL = '(#|b|[\\s-]?sharp|[\\s-]?flat)';
 /** Nouns after "a minor"/"a major" that make the "a" an article: "a minor key" is some minor key, not A minor. */
 const ARTICLE_NOUNS = 'key|keys|tonality|mode|scale|feel|vibe|mood|sound|progression|chords?|tune|song|piece|melody|track|setting|groove|third|seventh|chord';
 
-function pitchClass(letter: string, accidental: string | undefined): number {
-  const base = STEP_PITCH[letter.toLowerCase()];
-  const shift = !accidental ? 0 : /#|sharp/.test(accidental) ? 1 : -1;
-  return (base + shift + 12) % 12;
+/** A letter with its accidental as typed ("#", "b", " sharp", "-flat") as a pitch class; undefined when the letter is no note. */
+function tonicOf(letter: string, accidental: string | undefined): number | undefined {
+  return letterPitchClass(letter, !accidental ? '' : /#|sharp/.test(accidental) ? '#' : 'b');
 }
 
+/** "m", "min", "minor", "maj", "major" or nothing (major) as a mode. */
 function modeOfWord(word: string | undefined): Mode {
-  return word && /^(?:m|min|minor)$/i.test(word) ? 'minor' : 'major';
+  return modeOf(word ?? '') ?? 'major';
 }
 
 function readKey(prompt: PromptText, found: Findings): void {
@@ -392,12 +379,13 @@ function readKey(prompt: PromptText, found: Findings): void {
   // "C# minor", "Db major", "e flat major", "a minor", "Amin", "F#maj"; a letter that is no note is an error.
   prompt.scan(globalPattern(`(?<![a-z0-9#'&/-])([a-z])${ACCIDENTAL}?(?:[\\s-]*(major|minor)(?![a-z])|(maj|min)(?![a-z0-9]))`), (m, typed) => {
     const [, letter, accidental, modeWord, shortMode] = m;
-    if (!(letter in STEP_PITCH)) {
+    const tonic = tonicOf(letter, accidental);
+    if (tonic === undefined) {
       if (letter === 'i') return false; // "I major in jazz"
       found.errors.push(`"${quote(typed)}" is not a key: use a note from A to G, optionally with # or b, then major or minor (for example "F# minor" or "Bb major").`);
       return true;
     }
-    return setKey({ tonic: pitchClass(letter, accidental), mode: modeOfWord(modeWord ?? shortMode) });
+    return setKey({ tonic, mode: modeOfWord(modeWord ?? shortMode) });
   });
   // "key of Bb", "key: F#m", "in the key of a", "in A", "in Am", "in Eb".
   prompt.scan(/\b(in\s+the\s+key\s+of|key\s+of|key\s*[:=]|key\s+is|key|in)\s+([A-Ga-g])(#|b)?(m|min|maj)?(?![A-Za-z0-9#'&+])/g, (m) => {
@@ -410,11 +398,11 @@ function readKey(prompt: PromptText, found: Findings): void {
       // "In A Dark Room" is a title, not A major.
       if (!accidental && !suffix && !/^(?:\s*$|\s*[^\sA-Za-z0-9]|\s+[a-z0-9♩])/.test(rest)) return false;
     }
-    return setKey({ tonic: pitchClass(letter, accidental), mode: modeOfWord(suffix) });
+    return setKey({ tonic: tonicOf(letter, accidental)!, mode: modeOfWord(suffix) });
   }, 'cased');
   // "F#m", "Bbm", "C#min" anywhere: with an accidental they cannot be English words.
   prompt.scan(/(?<![A-Za-z0-9#'&/-])(?:([A-G])(#|b)|([a-g])(#))(m|min)(?![A-Za-z0-9#'])/g, (m) => {
-    return setKey({ tonic: pitchClass(m[1] ?? m[3], m[2] ?? m[4]), mode: 'minor' });
+    return setKey({ tonic: tonicOf(m[1] ?? m[3], m[2] ?? m[4])!, mode: 'minor' });
   }, 'cased');
   // "Am", "Dm" without a cue: a capital letter and a small m, unless it is English ("Am I", "I Am").
   prompt.scan(/(?<![A-Za-z0-9#'&/-])([A-G])m(?![A-Za-z0-9#'&])/g, (m) => {
@@ -423,7 +411,7 @@ function readKey(prompt: PromptText, found: Findings): void {
     const after = prompt.lower.slice(m.index + 2, m.index + 2 + NEARBY_CHARS);
     if (/\bi\s*$/.test(before)) return false;
     if (/^\s+(?:i|we|you|he|she|they|it|not|so|just|really|still|here|there|the|a|an)\b/.test(after)) return false;
-    return setKey({ tonic: pitchClass(m[1], undefined), mode: 'minor' });
+    return setKey({ tonic: letterPitchClass(m[1])!, mode: 'minor' });
   }, 'cased');
   // "minor", "major key" on their own: a mode.
   prompt.scan(/\b(minor|major)(?:[\s-]+(?:key|tonality|mode|scale))?\b/g, (m) => {
@@ -455,16 +443,11 @@ function adjacent(text: string, left: Token, right: Token): boolean {
   return /^[ \t\-']+$/.test(text.slice(left.end, right.start));
 }
 
-/** The longest known phrase starting at token i whose words stand side by side. */
-function matchPhrase(text: string, tokens: Token[], i: number): { entry: PhraseEntry; length: number } | undefined {
-  for (let length = Math.min(LONGEST_PHRASE_WORDS, tokens.length - i); length >= 1; length--) {
-    let joined = true;
-    for (let k = i + 1; k < i + length; k++) if (!adjacent(text, tokens[k - 1], tokens[k])) joined = false;
-    if (!joined) continue;
-    const entry = lookupPhrase(tokens.slice(i, i + length).map((token) => token.word));
-    if (entry) return { entry, length };
-  }
-  return undefined;
+/** How many tokens from i on stand side by side, as far as a phrase can reach: a phrase does not span a comma. */
+function sideBySide(text: string, tokens: Token[], i: number): number {
+  let count = 1;
+  while (count < LONGEST_PHRASE_WORDS && i + count < tokens.length && adjacent(text, tokens[i + count - 1], tokens[i + count])) count++;
+  return count;
 }
 
 function isNegated(text: string, tokens: Token[], i: number, previousNegatedEnd: number): boolean {
@@ -483,9 +466,10 @@ function isNegated(text: string, tokens: Token[], i: number, previousNegatedEnd:
 function readPhrases(prompt: PromptText, found: Findings): void {
   const text = prompt.lower;
   const tokens = tokenize(text);
+  const words = tokens.map((token) => token.word);
   let negatedEnd = -2;
   for (let i = 0; i < tokens.length; ) {
-    const match = matchPhrase(text, tokens, i);
+    const match = longestPhraseAt(words, i, sideBySide(text, tokens, i));
     if (!match) {
       i++;
       continue;

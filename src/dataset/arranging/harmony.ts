@@ -3,7 +3,7 @@
  * as iReal-style charts write them ("Cm7b5", "F7#9", "Bb6/D", "Eb07", "G7alt") and roman numerals relative to a key
  * as free-midi-chords writes them ("bVIIM", "ivm9", "Idom7", "IM-5").
  */
-import { parsePitchName } from '../../music/labels.ts';
+import { parsePitchName } from '../../music/keys.ts';
 import type { ChordQuality } from '../../analysis/chords.ts';
 
 export interface Chord {
@@ -30,11 +30,6 @@ export function pitchClassesOf(chord: Chord): number[] {
   const classes = new Set(chord.intervals.map((interval) => (chord.root + interval) % 12));
   classes.add(chord.bass);
   return [...classes].sort((a, b) => a - b);
-}
-
-export function transposeChord(chord: Chord, semitones: number): Chord {
-  const shift = (pc: number) => (((pc + semitones) % 12) + 12) % 12;
-  return { root: shift(chord.root), bass: shift(chord.bass), intervals: [...chord.intervals] };
 }
 
 function makeChord(root: number, intervals: Iterable<number>, bass = root): Chord {
@@ -270,14 +265,6 @@ export function parseRomanNumeral(token: string, tonic: number, mode: ScaleMode)
   if (!intervals) return undefined;
   const root = (((tonic + scale[degree] + shift) % 12) + 12) % 12;
   return makeChord(root, intervals);
-}
-
-const SHARP_NAMES = ['C', 'C#', 'D', 'Eb', 'E', 'F', 'F#', 'G', 'Ab', 'A', 'Bb', 'B'];
-
-/** A readable name for debugging and test messages ("D: 0 3 7 10"). */
-export function describeChord(chord: Chord): string {
-  const bass = chord.bass !== chord.root ? `/${SHARP_NAMES[chord.bass]}` : '';
-  return `${SHARP_NAMES[chord.root]}${bass}: ${chord.intervals.join(' ')}`;
 }
 
 /** The span sounding at a tick (spans sorted by start, not overlapping), or undefined outside them. */

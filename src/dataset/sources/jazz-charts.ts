@@ -10,7 +10,7 @@ import path from 'node:path';
 import { readArchiveMember } from '../archive.ts';
 import { readManifest } from '../manifest.ts';
 import { parseChordSymbol, type Chord, type HarmonySpan } from '../arranging/harmony.ts';
-import { parsePitchName } from '../../music/labels.ts';
+import { parsePitchName } from '../../music/keys.ts';
 import { snapOffset } from '../../music/grid.ts';
 import { barTicks } from '../../music/score.ts';
 
