@@ -3,7 +3,7 @@
  * with its square or cube), refusals short enough for Discord, and no attribute out of range whatever is typed.
  */
 import { describe, expect, it } from 'vitest';
-import { checkComposeOptions, MAX_TAKES, type RawComposeOptions } from '../src/commands/compose-options.ts';
+import { checkComposeOptions, MAX_TAKES, type RawComposeOptions } from '../src/jobs/compose-options.ts';
 import { MAX_BPM, MIN_BPM, TIME_SIGNATURES } from '../src/music/grid.ts';
 import { MAX_BARS, MAX_PROMPT_CHARS, MAX_SECONDS, MIN_SECONDS, parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
 import { DRUMS } from '../src/music/score.ts';

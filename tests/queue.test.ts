@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobQueue, type Admission, type JobWorker, type Ticket } from '../src/queue/job-queue.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import type { JobRecord } from '../src/store/types.ts';
+import type { JobRecord, NewJob } from '../src/store/types.ts';
 
 const limits = { concurrency: 2, maxWaiting: 3, perUserInFlight: 2, cooldownMs: 0 };
 
@@ -22,7 +22,11 @@ function ticketOf(admission: Admission): Ticket {
   return admission.ticket;
 }
 
-const job = (userId: string) => ({ kind: 'compose', userId, guildId: null, channelId: 'c', requestId: null, payload: {}, reply: {} });
+const job = (userId: string): NewJob => ({
+  userId, guildId: null, channelId: 'c', requestId: null,
+  payload: { kind: 'compose', requestId: 1, options: { prompt: 'lofi piano' }, seeds: [1] },
+  reply: { type: 'channel', userId, channelId: 'c' },
+});
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10));
 
 describe('the job queue', () => {

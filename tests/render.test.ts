@@ -21,7 +21,7 @@ import { renderPianoRoll } from '../src/render/piano-roll.ts';
 import { loadSoundFont, SoundFontError } from '../src/render/soundfonts.ts';
 import { isSynthPoolStarted, splitWork } from '../src/render/synth-pool.ts';
 import { closeRenderThreads } from '../src/render/threads.ts';
-import { soundfontRenderer } from '../src/commands/renderer.ts';
+import { soundfontRenderer } from '../src/jobs/renderer.ts';
 import { synthesize } from '../src/render/synthesize.ts';
 import { run as runRenderCli } from '../src/cli/render.ts';
 import { readArchiveMember } from '../src/dataset/archive.ts';

@@ -3,13 +3,17 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
-import { decodeHeader, decodeScore, encodeScore } from '../src/tokens/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeScore, type ScoreHeader } from '../src/tokens/tokenizer.ts';
 import { preferencePairs } from '../src/store/preferences.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
-import type { NewTake, TakeRecord } from '../src/store/types.ts';
+import { StoredDataError } from '../src/store/stored-json.ts';
+import type { NewJob, NewTake, TakeRecord } from '../src/store/types.ts';
 import { fixtureMidi } from './helpers/data.ts';
+
+const HEADER: ScoreHeader = { timeSignature: [4, 4], bpm: 90, key: { tonic: 9, mode: 'minor' }, instruments: [0, 128], bars: 8 };
 
 /** Token sequences of real songs (the fixtures' Freedoom tunes), to store as takes. */
 async function realTokenSequences(count: number): Promise<number[][]> {
@@ -51,7 +55,7 @@ describe('the SQLite store', () => {
 
   it('keeps requests and takes, tokens exactly, numbered per request and findable by message', async () => {
     expect(songs).toHaveLength(4);
-    const request = await store.createRequest({ userId: 'u1', guildId: 'g', channelId: 'c', prompt: 'lofi piano', options: { bpm: 90, bars: 8 } });
+    const request = await store.createRequest({ userId: 'u1', guildId: 'g', channelId: 'c', prompt: 'lofi piano', options: { prompt: 'lofi piano', bpm: 90, bars: 8 } });
     expect(await store.getRequest(request.id)).toEqual(request);
     const first = await store.addTake(take(request.id, songs[0], { seed: 1 }));
     const second = await store.addTake(take(request.id, songs[1], { seed: 2 }));
@@ -67,7 +71,7 @@ describe('the SQLite store', () => {
   });
 
   it('keeps one vote per user per take, the latest one, and removes it only with its own emoji', async () => {
-    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: {} });
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
     const voted = await store.addTake(take(request.id, songs[2]));
     await store.setVote(voted.id, 'a', 1, '👍');
     await store.setVote(voted.id, 'b', 1, '👍');
@@ -80,7 +84,7 @@ describe('the SQLite store', () => {
   });
 
   it('deleting a take drops its votes and leaves its variations without a parent', async () => {
-    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: {} });
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
     const parent = await store.addTake(take(request.id, songs[0]));
     const child = await store.addTake(take(request.id, songs[1], { origin: 'variation', parentTakeId: parent.id, instruction: 'faster' }));
     await store.setVote(parent.id, 'a', 1, '👍');
@@ -91,22 +95,62 @@ describe('the SQLite store', () => {
   });
 
   it('records jobs, counts their starts, and forgets the reply (an interaction token) when they finish', async () => {
-    const job = await store.insertJob({ kind: 'compose', userId: 'u', guildId: null, channelId: 'c', requestId: null, payload: { a: 1 }, reply: { token: 'secret' } });
-    expect((await store.unfinishedJobs()).map((found) => found.id)).toContain(job.id);
+    const asked: NewJob = {
+      userId: 'u', guildId: null, channelId: 'c', requestId: null,
+      payload: { kind: 'vary', requestId: 5, parentTakeId: 3, instruction: 'faster', seeds: [42] },
+      reply: { type: 'interaction', userId: 'u', channelId: 'c', token: 'secret', expiresAt: 1_000 },
+    };
+    const job = await store.insertJob(asked);
+    expect((await store.unfinishedJobs()).find((found) => found.id === job.id)).toMatchObject({ payload: asked.payload, reply: asked.reply });
+    await store.updateJobReply(job.id, { type: 'channel', userId: 'u', channelId: 'c', fromInteraction: true });
     const started = await store.markJobStarted(job.id);
-    expect(started).toMatchObject({ status: 'running', attempts: 1 });
+    expect(started).toMatchObject({ status: 'running', attempts: 1, reply: { type: 'channel', fromInteraction: true } });
     await store.finishJob(job.id, 'done');
     const done = (await store.getJob(job.id))!;
-    expect(done).toMatchObject({ status: 'done', reply: {} });
+    expect(done).toMatchObject({ status: 'done', reply: null, payload: asked.payload });
     expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt!);
     expect((await store.unfinishedJobs()).map((found) => found.id)).not.toContain(job.id);
+  });
+});
+
+describe('stored payloads', () => {
+  it('refuses a stored payload that is not what it wrote, saying which row, which column and what is wrong', async () => {
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'motif-store-')), 'damaged.db');
+    const damaged = new SqliteStore(file);
+    const request = await damaged.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'lofi', options: { prompt: 'lofi', bars: 8 } });
+    const take = await damaged.addTake({
+      requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'lofi', seed: 1, tokens: [1, 2, 3], modelId: 'm', header: HEADER,
+    });
+    const job = await damaged.insertJob({
+      userId: 'u', guildId: null, channelId: 'c', requestId: request.id,
+      payload: { kind: 'compose', requestId: request.id, options: { prompt: 'lofi' }, seeds: [1, 2] },
+      reply: { type: 'channel', userId: 'u', channelId: 'c' },
+    });
+    await damaged.close();
+
+    const db = new Database(file);
+    db.prepare('UPDATE requests SET options = ? WHERE id = ?').run('{"prompt": "lofi", "bars": 8', request.id);
+    db.prepare('UPDATE takes SET header = ? WHERE id = ?').run(JSON.stringify({ ...HEADER, bpm: 'fast' }), take.id);
+    db.prepare('UPDATE jobs SET payload = ? WHERE id = ?').run(JSON.stringify({ kind: 'compose', requestId: request.id, options: { prompt: 'lofi' } }), job.id);
+    db.close();
+
+    const reopened = new SqliteStore(file);
+    try {
+      await expect(reopened.getRequest(request.id)).rejects.toThrow(`cannot read the options of requests row ${request.id}: it is not JSON`);
+      await expect(reopened.getTake(take.id)).rejects.toThrow(new RegExp(`^cannot read the header of takes row ${take.id}: bpm: .*expected number`));
+      await expect(reopened.takesOfRequest(request.id)).rejects.toBeInstanceOf(StoredDataError);
+      await expect(reopened.getJob(job.id)).rejects.toThrow(new RegExp(`^cannot read the payload of jobs row ${job.id}: seeds: .*expected array`));
+      await expect(reopened.unfinishedJobs()).rejects.toBeInstanceOf(StoredDataError);
+    } finally {
+      await reopened.close();
+    }
   });
 });
 
 describe('preference pairs', () => {
   const scored = (id: number, requestId: number, up: number, down: number, extra: Partial<TakeRecord> = {}) => ({
     id, requestId, index: id, origin: 'compose' as const, parentTakeId: null, instruction: null, prompt: `prompt ${requestId}`, seed: id,
-    tokens: [id, id + 1], modelId: 'm', header: {}, channelId: null, messageId: null, createdAt: 0, votes: { up, down }, ...extra,
+    tokens: [id, id + 1], modelId: 'm', header: HEADER, channelId: null, messageId: null, createdAt: 0, votes: { up, down }, ...extra,
   });
 
   it('pairs sibling takes and variations with their parents, the higher score chosen, ties left out', () => {
@@ -126,10 +170,10 @@ describe('preference pairs', () => {
     const db = path.join(dir, 'motif.db');
     const store = new SqliteStore(db);
     const songs = await realTokenSequences(2);
-    const request = await store.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'sad strings', options: {} });
+    const request = await store.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'sad strings', options: { prompt: 'sad strings' } });
     const takes = [];
     for (const [index, tokens] of songs.entries()) {
-      takes.push(await store.addTake({ requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'sad strings', seed: index, tokens, modelId: 'm', header: {} }));
+      takes.push(await store.addTake({ requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'sad strings', seed: index, tokens, modelId: 'm', header: decodeHeader(tokens) }));
     }
     await store.setVote(takes[0].id, 'a', -1, '👎');
     await store.setVote(takes[1].id, 'a', 1, '👍');

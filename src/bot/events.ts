@@ -4,7 +4,7 @@ import { COMMANDS } from '../commands/index.ts';
 import type { BotContext } from '../commands/context.ts';
 import { TEXT } from '../commands/messages.ts';
 import { handleReply } from '../commands/reply-variation.ts';
-import { answerPrivately } from '../commands/submit.ts';
+import { answerFailure, answerPrivately } from '../commands/submit.ts';
 import { handleTakeButton, handleVaryModal, isTakeButton, isVaryModal } from '../commands/take-buttons.ts';
 import { handleReactionAdd, handleReactionRemove } from '../commands/votes.ts';
 
@@ -28,7 +28,7 @@ export function wireEvents(client: Client, ctx: BotContext): void {
     });
   };
   client.on(Events.InteractionCreate, (interaction) => guard('interaction', () => routeInteraction(interaction, ctx), async () => {
-    if (interaction.isRepliable()) await answerPrivately(interaction, TEXT.genericFailure);
+    if (interaction.isRepliable()) await answerFailure(interaction);
   }));
   client.on(Events.MessageCreate, (message) => guard('message', () => handleReply(message, ctx)));
   client.on(Events.MessageReactionAdd, (reaction, user) => guard('reaction add', () => handleReactionAdd(reaction, user, ctx)));

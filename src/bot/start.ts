@@ -6,10 +6,10 @@
 import { DiscordjsErrorCodes, Events, type Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { ConfigError, type BotConfig } from '../config.ts';
-import type { BotContext, Composer, Renderer } from '../commands/context.ts';
-import { soundfontRenderer } from '../commands/renderer.ts';
-import { loadComposer, openStore, takeQueue, type JobQueue, type MotifStore } from '../commands/services.ts';
-import { TakeJobs } from '../commands/take-jobs.ts';
+import type { BotContext } from '../commands/context.ts';
+import {
+  TakeJobs, loadComposer, openStore, soundfontRenderer, takeQueue, type Composer, type JobQueue, type MotifStore, type Renderer,
+} from '../commands/services.ts';
 import { createClient } from './client.ts';
 import { wireEvents } from './events.ts';
 import { createLogger } from './logger.ts';

@@ -3,8 +3,9 @@ import { SlashCommandBuilder } from 'discord.js';
 import { MAX_BPM, MIN_BPM } from '../music/grid.ts';
 import { MAX_BARS } from '../text/prompt.ts';
 import type { SlashCommand } from './command.ts';
-import { MAX_INSTRUMENTS_LENGTH, MAX_KEY_LENGTH, MAX_TAKES, checkComposeOptions } from './compose-options.ts';
-import { MAX_PROMPT_LENGTH } from './messages.ts';
+import {
+  MAX_INSTRUMENTS_LENGTH, MAX_KEY_LENGTH, MAX_PROMPT_LENGTH, MAX_SEED, MAX_TAKES, checkComposeOptions,
+} from '../jobs/compose-options.ts';
 import { answerPrivately, seedsFor, submitFromInteraction } from './submit.ts';
 
 export const compose: SlashCommand = {
@@ -17,7 +18,7 @@ export const compose: SlashCommand = {
     .addStringOption((option) => option.setName('key').setDescription('Key, e.g. "F# minor" or "Bb major"').setMaxLength(MAX_KEY_LENGTH))
     .addIntegerOption((option) => option.setName('bars').setDescription('Length in bars').setMinValue(1).setMaxValue(MAX_BARS))
     .addStringOption((option) => option.setName('instruments').setDescription('Instruments, e.g. "piano, strings, drums"').setMaxLength(MAX_INSTRUMENTS_LENGTH))
-    .addIntegerOption((option) => option.setName('seed').setDescription('Seed, to get the same piece again').setMinValue(0).setMaxValue(0xffffffff))
+    .addIntegerOption((option) => option.setName('seed').setDescription('Seed, to get the same piece again').setMinValue(0).setMaxValue(MAX_SEED))
     .addIntegerOption((option) => option.setName('takes').setDescription('How many takes to write').setMinValue(1).setMaxValue(MAX_TAKES)),
 
   async execute(interaction, ctx) {

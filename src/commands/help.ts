@@ -1,7 +1,7 @@
 /** /help: what Motif does, with examples. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import type { SlashCommand } from './command.ts';
-import { NO_MENTIONS } from './messages.ts';
+import { NO_MENTIONS } from '../jobs/messages.ts';
 
 export function helpText(voteEmojis: readonly string[], messageContent: boolean): string {
   const replying = messageContent

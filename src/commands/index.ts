@@ -11,4 +11,4 @@ export function commandDefinitions() {
 }
 
 export type { SlashCommand } from './command.ts';
-export type { BotContext, Composer, Renderer, RenderedTake } from './context.ts';
+export type { BotContext } from './context.ts';

@@ -4,8 +4,10 @@
  * mention the bot; with the intent (MOTIF_MESSAGE_CONTENT) any reply to a take counts.
  */
 import type { Message } from 'discord.js';
+import { MAX_PROMPT_LENGTH } from '../jobs/compose-options.ts';
+import { NO_MENTIONS } from '../jobs/messages.ts';
 import type { BotContext } from './context.ts';
-import { MAX_PROMPT_LENGTH, NO_MENTIONS, TEXT } from './messages.ts';
+import { TEXT } from './messages.ts';
 import { submitFromMessage } from './submit.ts';
 import { variationJob } from './take-buttons.ts';
 

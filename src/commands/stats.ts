@@ -1,9 +1,9 @@
 /** /stats: pieces, votes and the queue right now. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
-import type { StoreStats } from '../store/types.ts';
+import { NO_MENTIONS } from '../jobs/messages.ts';
 import type { QueueSnapshot } from '../queue/job-queue.ts';
+import type { StoreStats } from '../store/types.ts';
 import type { SlashCommand } from './command.ts';
-import { NO_MENTIONS } from './messages.ts';
 
 export function statsText(stats: StoreStats, queue: QueueSnapshot, voteEmojis: readonly string[]): string {
   return [

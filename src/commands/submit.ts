@@ -4,11 +4,11 @@
  */
 import { randomInt } from 'node:crypto';
 import { MessageFlags, type Message, type RepliableInteraction } from 'discord.js';
+import { JOB_TEXT, NO_MENTIONS } from '../jobs/messages.ts';
 import type { Ticket } from '../queue/job-queue.ts';
+import type { ReplyTarget, TakeJobPayload } from '../store/types.ts';
 import type { BotContext } from './context.ts';
-import type { ReplyTarget } from './delivery.ts';
-import { NO_MENTIONS, TEXT, refusalText } from './messages.ts';
-import type { TakeJobPayload } from './take-jobs.ts';
+import { TEXT, refusalText } from './messages.ts';
 
 const SEED_SPACE = 0x100000000;
 
@@ -25,6 +25,11 @@ export async function answerPrivately(interaction: RepliableInteraction, content
   else await interaction.reply({ ...options, flags: MessageFlags.Ephemeral });
 }
 
+/** The private answer when handling an interaction failed: the same plain words as a job that failed. */
+export function answerFailure(interaction: RepliableInteraction): Promise<void> {
+  return answerPrivately(interaction, JOB_TEXT.genericFailure);
+}
+
 /** Accepts a job for an interaction; `build` records the request and returns the job's payload. */
 export async function submitFromInteraction(
   interaction: RepliableInteraction,
@@ -33,7 +38,7 @@ export async function submitFromInteraction(
 ): Promise<void> {
   const channelId = interaction.channelId;
   if (!channelId) {
-    await answerPrivately(interaction, 'Use me in a server channel or a DM with me.');
+    await answerPrivately(interaction, TEXT.noChannel);
     return;
   }
   const admission = ctx.queue.admit(interaction.user.id);
@@ -53,7 +58,7 @@ export async function submitFromInteraction(
   } catch (error) {
     ticket.release();
     ctx.log.error({ err: error, user: interaction.user.id }, 'could not accept a request');
-    await interaction.editReply({ content: TEXT.genericFailure, allowedMentions: NO_MENTIONS }).catch(() => {});
+    await interaction.editReply({ content: JOB_TEXT.genericFailure, allowedMentions: NO_MENTIONS }).catch(() => {});
   }
 }
 
@@ -72,7 +77,7 @@ export async function submitFromMessage(message: Message, ctx: BotContext, build
   } catch (error) {
     ticket.release();
     ctx.log.error({ err: error, user: message.author.id }, 'could not accept a request');
-    await message.reply({ content: TEXT.genericFailure, allowedMentions: NO_MENTIONS }).catch(() => {});
+    await message.reply({ content: JOB_TEXT.genericFailure, allowedMentions: NO_MENTIONS }).catch(() => {});
   }
 }
 
@@ -83,8 +88,7 @@ async function enqueue(
   where: { userId: string; guildId: string | null; channelId: string; reply: ReplyTarget },
 ): Promise<void> {
   const { job, position } = await ctx.queue.enqueue(ticket, {
-    kind: payload.kind, userId: where.userId, guildId: where.guildId, channelId: where.channelId, requestId: payload.requestId,
-    payload: payload as unknown as Record<string, unknown>, reply: where.reply as unknown as Record<string, unknown>,
+    userId: where.userId, guildId: where.guildId, channelId: where.channelId, requestId: payload.requestId, payload, reply: where.reply,
   });
   ctx.log.info({ job: job.id, kind: payload.kind, user: where.userId, position }, 'job accepted');
 }

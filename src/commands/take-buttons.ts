@@ -5,15 +5,15 @@
 import {
   ActionRowBuilder, ModalBuilder, TextInputBuilder, TextInputStyle, type ButtonInteraction, type ModalSubmitInteraction,
 } from 'discord.js';
+import { MAX_PROMPT_LENGTH } from '../jobs/compose-options.ts';
+import { JOB_TEXT } from '../jobs/messages.ts';
+import { parseTakeButtonId } from '../jobs/take-message.ts';
+import { isComposeOptions, isExtensionOptions } from '../store/payloads.ts';
+import type { TakeJobPayload, TakeRecord } from '../store/types.ts';
 import { MAX_BARS } from '../text/prompt.ts';
-import type { ScoreHeader } from '../tokens/tokenizer.ts';
-import type { TakeRecord } from '../store/types.ts';
-import type { ComposeOptions } from './compose-options.ts';
 import type { BotContext } from './context.ts';
-import { MAX_PROMPT_LENGTH, TEXT } from './messages.ts';
+import { TEXT } from './messages.ts';
 import { answerPrivately, seedsFor, submitFromInteraction } from './submit.ts';
-import { parseTakeButtonId } from './take-message.ts';
-import type { TakeJobPayload } from './take-jobs.ts';
 
 /** Bars an Extend adds: as many as the take has, at most this many. */
 export const MAX_EXTEND_BARS = 8;
@@ -32,7 +32,7 @@ export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotC
   const parsed = parseTakeButtonId(interaction.customId)!;
   const take = await ctx.store.getTake(parsed.takeId);
   if (!take) {
-    await answerPrivately(interaction, TEXT.takeGone);
+    await answerPrivately(interaction, JOB_TEXT.takeGone);
     return;
   }
   if (parsed.action === 'vary') {
@@ -40,7 +40,7 @@ export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotC
     return;
   }
   if (parsed.action === 'extend') {
-    const bars = (take.header as unknown as ScoreHeader).bars;
+    const { bars } = take.header;
     if (bars >= MAX_BARS) {
       await answerPrivately(interaction, `That take already has ${MAX_BARS} bars, the longest Motif writes.`);
       return;
@@ -66,20 +66,22 @@ export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotC
 /** Another take like `take`: same request, same conditions, a new seed; or why there can be none. */
 async function regenerationOf(take: TakeRecord, ctx: BotContext): Promise<TakeJobPayload | string> {
   const request = await ctx.store.getRequest(take.requestId);
-  if (!request) return TEXT.takeGone;
+  if (!request) return JOB_TEXT.takeGone;
   const seeds = seedsFor(1) as [number];
   switch (take.origin) {
     case 'compose':
     case 'regenerate': {
-      const { seed: _seed, ...options } = request.options as unknown as ComposeOptions;
-      return { kind: 'regenerate', requestId: request.id, options: options as ComposeOptions, seeds };
+      if (!isComposeOptions(request.options)) throw new Error(`request ${request.id} of take ${take.id} holds no compose options`);
+      const { seed: _seed, ...options } = request.options;
+      return { kind: 'regenerate', requestId: request.id, options, seeds };
     }
     case 'variation':
       if (take.parentTakeId === null || take.instruction === null) return 'The take this one varied is no longer available.';
       return { kind: 'vary', requestId: request.id, parentTakeId: take.parentTakeId, instruction: take.instruction, seeds };
     case 'extension':
       if (take.parentTakeId === null) return 'The take this one extended is no longer available.';
-      return { kind: 'extend', requestId: request.id, parentTakeId: take.parentTakeId, bars: Number(request.options.bars), seeds };
+      if (!isExtensionOptions(request.options)) throw new Error(`request ${request.id} of take ${take.id} holds no extension options`);
+      return { kind: 'extend', requestId: request.id, parentTakeId: take.parentTakeId, bars: request.options.bars, seeds };
   }
 }
 
@@ -110,7 +112,7 @@ export async function handleVaryModal(interaction: ModalSubmitInteraction, ctx: 
   }
   const take = await ctx.store.getTake(takeId);
   if (!take) {
-    await answerPrivately(interaction, TEXT.takeGone);
+    await answerPrivately(interaction, JOB_TEXT.takeGone);
     return;
   }
   await submitFromInteraction(interaction, ctx, () => variationJob(ctx, take, instruction, interaction.user.id, interaction.guildId, interaction.channelId!));

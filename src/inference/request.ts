@@ -15,12 +15,29 @@ import type { SamplingOptions } from './logits.ts';
 
 const METERS = TIME_SIGNATURES.map(([n, d]) => `${n}/${d}`).join(', ');
 const MIN_TOKENS = 64;
+export const MAX_SEED = 0xffffffff;
+
+/**
+ * The options a person sets by number (the bot's /compose options, the CLI's flags), each with the sentence it is
+ * refused with. The request below is checked with them, and so are the bot's options before a job is accepted.
+ */
+const SEED_RANGE = `The seed must be a whole number from 0 to ${MAX_SEED}.`;
+export const seedOption = z.number().int(SEED_RANGE).min(0, SEED_RANGE).max(MAX_SEED, SEED_RANGE);
+const TEMPO_RANGE = `The tempo must be a whole number from ${MIN_BPM} to ${MAX_BPM} BPM.`;
+export const bpmOption = z.number().int(TEMPO_RANGE).min(MIN_BPM, TEMPO_RANGE).max(MAX_BPM, TEMPO_RANGE);
+const BARS_RANGE = `The length must be from 1 to ${MAX_BARS} bars.`;
+export const barsOption = z.number().int(`The length must be a whole number of bars from 1 to ${MAX_BARS}.`).min(1, BARS_RANGE).max(MAX_BARS, BARS_RANGE);
+
+/** Why `value` breaks `schema`, in the words of its first broken rule; undefined when it keeps them all. */
+export function optionProblem(schema: z.ZodType, value: unknown): string | undefined {
+  const checked = schema.safeParse(value);
+  return checked.success ? undefined : checked.error.issues[0].message;
+}
 
 const requestSchema = z.object({
   prompt: z.string({ error: 'The prompt must be text.' }),
-  seed: z.number().int().min(0, 'The seed must be a whole number from 0 to 4294967295.').max(0xffffffff, 'The seed must be a whole number from 0 to 4294967295.').optional(),
-  bpm: z.number().int(`The tempo must be a whole number of BPM from ${MIN_BPM} to ${MAX_BPM}.`)
-    .min(MIN_BPM, `The tempo must be from ${MIN_BPM} to ${MAX_BPM} BPM.`).max(MAX_BPM, `The tempo must be from ${MIN_BPM} to ${MAX_BPM} BPM.`).optional(),
+  seed: seedOption.optional(),
+  bpm: bpmOption.optional(),
   key: z.object({ tonic: z.number().int().min(0).max(11), mode: z.enum(['major', 'minor']) }, { error: 'The key must be a tonic 0-11 and a mode.' }).optional(),
   mode: z.enum(['major', 'minor'], { error: 'The mode must be major or minor.' }).optional(),
   timeSignature: z.tuple([z.number().int(), z.number().int()]).refine(([n, d]) => timeSignatureIndex(n, d) >= 0, {
@@ -28,8 +45,7 @@ const requestSchema = z.object({
   }).optional(),
   instruments: z.array(z.number().int().min(0, 'Instruments are GM programs 0-127 (or 128 for drums).').max(DRUMS, 'Instruments are GM programs 0-127 (or 128 for drums).')).optional(),
   drums: z.boolean().optional(),
-  bars: z.number().int(`The length must be a whole number of bars from 1 to ${MAX_BARS}.`)
-    .min(1, `The length must be from 1 to ${MAX_BARS} bars.`).max(MAX_BARS, `The length must be from 1 to ${MAX_BARS} bars.`).optional(),
+  bars: barsOption.optional(),
   seconds: z.number().min(MIN_SECONDS, `The length must be from ${MIN_SECONDS} to ${MAX_SECONDS} seconds.`).max(MAX_SECONDS, `The length must be from ${MIN_SECONDS} to ${MAX_SECONDS} seconds.`).optional(),
   temperature: z.number().min(0, 'The temperature must be from 0 to 5.').max(5, 'The temperature must be from 0 to 5.').optional(),
   topK: z.number().int().min(0, 'top-k must be a whole number from 0 (off) to 1000.').max(1000, 'top-k must be a whole number from 0 (off) to 1000.').optional(),

@@ -2,3 +2,4 @@
 export type * from './types.ts';
 export { SqliteStore } from './sqlite-store.ts';
 export { preferencePairs, type PreferencePair } from './preferences.ts';
+export { StoredDataError } from './stored-json.ts';

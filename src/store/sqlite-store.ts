@@ -6,10 +6,12 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
+import { replyTargetSchema, requestOptionsSchema, takeHeaderSchema, takeJobPayloadSchema } from './payloads.ts';
+import { readStoredJson } from './stored-json.ts';
 import { decodeTokens, encodeTokens } from './token-codec.ts';
 import type {
-  JobRecord, JobStatus, MotifStore, NewJob, NewRequest, NewTake, RequestRecord, ScoredTake, StoreStats, TakeOrigin,
-  TakeRecord, VoteTally, VoteValue,
+  JobRecord, JobStatus, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats,
+  TakeOrigin, TakeRecord, VoteTally, VoteValue,
 } from './types.ts';
 
 interface RequestRow {
@@ -28,10 +30,14 @@ interface JobRow {
   started_at: number | null; finished_at: number | null;
 }
 
+/** What a finished job's reply becomes: the column stays NOT NULL, and the token in it is gone. */
+const FORGOTTEN_REPLY = '{}';
+
 function requestFromRow(row: RequestRow): RequestRecord {
   return {
     id: row.id, userId: row.user_id, guildId: row.guild_id, channelId: row.channel_id, prompt: row.prompt,
-    options: JSON.parse(row.options), createdAt: row.created_at,
+    options: readStoredJson(requestOptionsSchema, row.options, { table: 'requests', id: row.id, column: 'options' }),
+    createdAt: row.created_at,
   };
 }
 
@@ -39,15 +45,18 @@ function takeFromRow(row: TakeRow): TakeRecord {
   return {
     id: row.id, requestId: row.request_id, index: row.take_index, origin: row.origin, parentTakeId: row.parent_take_id,
     instruction: row.instruction, prompt: row.prompt, seed: row.seed, tokens: decodeTokens(row.tokens), modelId: row.model_id,
-    header: JSON.parse(row.header), channelId: row.channel_id, messageId: row.message_id, createdAt: row.created_at,
+    header: readStoredJson(takeHeaderSchema, row.header, { table: 'takes', id: row.id, column: 'header' }),
+    channelId: row.channel_id, messageId: row.message_id, createdAt: row.created_at,
   };
 }
 
 function jobFromRow(row: JobRow): JobRecord {
   return {
-    id: row.id, kind: row.kind, userId: row.user_id, guildId: row.guild_id, channelId: row.channel_id, requestId: row.request_id,
-    payload: JSON.parse(row.payload), reply: JSON.parse(row.reply), status: row.status, attempts: row.attempts, error: row.error,
-    createdAt: row.created_at, startedAt: row.started_at, finishedAt: row.finished_at,
+    id: row.id, userId: row.user_id, guildId: row.guild_id, channelId: row.channel_id, requestId: row.request_id,
+    payload: readStoredJson(takeJobPayloadSchema, row.payload, { table: 'jobs', id: row.id, column: 'payload' }),
+    reply: row.reply === FORGOTTEN_REPLY ? null : readStoredJson(replyTargetSchema, row.reply, { table: 'jobs', id: row.id, column: 'reply' }),
+    status: row.status, attempts: row.attempts, error: row.error, createdAt: row.created_at, startedAt: row.started_at,
+    finishedAt: row.finished_at,
   };
 }
 
@@ -153,7 +162,7 @@ export class SqliteStore implements MotifStore {
     const { lastInsertRowid } = this.db.prepare(`
       INSERT INTO jobs (kind, user_id, guild_id, channel_id, request_id, payload, reply, status, created_at)
       VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-    ).run(job.kind, job.userId, job.guildId, job.channelId, job.requestId, JSON.stringify(job.payload), JSON.stringify(job.reply), createdAt);
+    ).run(job.payload.kind, job.userId, job.guildId, job.channelId, job.requestId, JSON.stringify(job.payload), JSON.stringify(job.reply), createdAt);
     return { ...job, id: Number(lastInsertRowid), status: 'queued', attempts: 0, error: null, createdAt, startedAt: null, finishedAt: null };
   }
 
@@ -172,11 +181,11 @@ export class SqliteStore implements MotifStore {
 
   async finishJob(id: number, status: 'done' | 'failed' | 'abandoned', error?: string): Promise<void> {
     // A finished job's reply may hold an interaction token: it is not kept past the job.
-    this.db.prepare(`UPDATE jobs SET status = ?, error = ?, finished_at = ?, reply = '{}' WHERE id = ?`)
-      .run(status, error ?? null, Date.now(), id);
+    this.db.prepare('UPDATE jobs SET status = ?, error = ?, finished_at = ?, reply = ? WHERE id = ?')
+      .run(status, error ?? null, Date.now(), FORGOTTEN_REPLY, id);
   }
 
-  async updateJobReply(id: number, reply: Record<string, unknown>): Promise<void> {
+  async updateJobReply(id: number, reply: ReplyTarget): Promise<void> {
     this.db.prepare('UPDATE jobs SET reply = ? WHERE id = ?').run(JSON.stringify(reply), id);
   }
 

@@ -2,6 +2,10 @@
  * What Motif remembers: requests, the takes made for them, votes on takes, and the jobs that make takes. The
  * interfaces are asynchronous so that a server database (Postgres) can implement them as well as SQLite does.
  */
+import type { ScoreHeader } from '../tokens/tokenizer.ts';
+import type { ReplyTarget, RequestOptions, TakeJobPayload } from './payloads.ts';
+
+export type { ComposeOptions, JobKind, ReplyTarget, RequestOptions, TakeJobPayload } from './payloads.ts';
 
 /** Where a take came from. */
 export type TakeOrigin = 'compose' | 'regenerate' | 'variation' | 'extension';
@@ -12,7 +16,7 @@ export interface NewRequest {
   channelId: string;
   prompt: string;
   /** The request's options (bpm, key, bars, ...) as given, for regenerating later. */
-  options: Record<string, unknown>;
+  options: RequestOptions;
 }
 
 export interface RequestRecord extends NewRequest {
@@ -33,7 +37,7 @@ export interface NewTake {
   tokens: readonly number[];
   modelId: string;
   /** bpm, key, meter, instruments, bars: what the take turned out to be. */
-  header: Record<string, unknown>;
+  header: ScoreHeader;
 }
 
 export interface TakeRecord extends NewTake {
@@ -55,19 +59,20 @@ export interface VoteTally {
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'abandoned';
 
 export interface NewJob {
-  kind: string;
   userId: string;
   guildId: string | null;
   channelId: string;
   requestId: number | null;
-  /** What the job needs to run, for its worker (JSON-serialisable). */
-  payload: Record<string, unknown>;
-  /** Where its messages go (JSON-serialisable); may change while it runs. */
-  reply: Record<string, unknown>;
+  /** What the job needs to run, for its worker; its kind is the job's. */
+  payload: TakeJobPayload;
+  /** Where its messages go; may change while it runs. */
+  reply: ReplyTarget;
 }
 
-export interface JobRecord extends NewJob {
+export interface JobRecord extends Omit<NewJob, 'reply'> {
   id: number;
+  /** Where its messages go; null once the job finished (the reply may hold an interaction token, not kept past the job). */
+  reply: ReplyTarget | null;
   status: JobStatus;
   /** Times a worker started it; more than one means it was cut off by a restart. */
   attempts: number;
@@ -105,7 +110,7 @@ export interface JobStore {
   getJob(id: number): Promise<JobRecord | undefined>;
   markJobStarted(id: number): Promise<JobRecord>;
   finishJob(id: number, status: 'done' | 'failed' | 'abandoned', error?: string): Promise<void>;
-  updateJobReply(id: number, reply: Record<string, unknown>): Promise<void>;
+  updateJobReply(id: number, reply: ReplyTarget): Promise<void>;
   /** Jobs queued or running, oldest first: after a restart these were cut off. */
   unfinishedJobs(): Promise<JobRecord[]>;
 }

@@ -1,8 +1,21 @@
-/** The real renderer: SoundFont synthesis to Ogg Opus, the piano roll, and the MIDI file. */
+/** What turns a take's score into its files, and the real one: SoundFont synthesis to Ogg Opus, the piano roll, the MIDI file. */
 import { writeMidi } from '../music/midi.ts';
 import type { Score } from '../music/score.ts';
 import { renderAudio, renderPianoRoll, startRenderThreads, warmUpRender } from '../render/index.ts';
-import type { RenderedTake, Renderer } from './context.ts';
+
+/** The three files of a take. */
+export interface RenderedTake {
+  ogg: Uint8Array;
+  midi: Uint8Array;
+  png: Uint8Array;
+  seconds: number;
+}
+
+export interface Renderer {
+  render(score: Score, title: string): Promise<RenderedTake>;
+  /** Gets ready for the first render (threads, SoundFont), so that no request waits for it. */
+  prepare?(): Promise<void>;
+}
 
 export function soundfontRenderer(options: { soundfont?: string } = {}): Renderer {
   return {

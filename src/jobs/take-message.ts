@@ -7,10 +7,9 @@ import {
 } from 'discord.js';
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
-import type { ScoreHeader } from '../tokens/tokenizer.ts';
 import type { TakeRecord } from '../store/types.ts';
-import type { RenderedTake } from './context.ts';
 import { NO_MENTIONS } from './messages.ts';
+import type { RenderedTake } from './renderer.ts';
 
 export type TakeAction = 'vary' | 'regen' | 'extend';
 
@@ -43,7 +42,7 @@ function quoted(text: string, max: number): string {
 }
 
 export function takeMessage(take: TakeRecord, files: RenderedTake, position: { index: number; count: number }, voteEmojis: readonly string[]): BaseMessageOptions {
-  const header = take.header as unknown as ScoreHeader;
+  const { header } = take;
   const base = `motif-${take.id}`;
   const embed = new EmbedBuilder()
     .setTitle(`${title(take, position)} · #${take.id}`)

@@ -3,24 +3,20 @@
  * composed, stored, rendered, posted, linked to its message and given its vote reactions. A job's seeds are fixed when
  * it is accepted, so a job cut off by a restart makes the same takes again and skips those already posted.
  */
-import { Routes } from 'discord.js';
+import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
+import type { BotConfig } from '../config.ts';
 import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
-import type { JobRecord, MotifStore, TakeOrigin, TakeRecord } from '../store/types.ts';
-import type { ComposeOptions } from './compose-options.ts';
-import type { BotContext } from './context.ts';
-import { Delivery, type ReplyTarget } from './delivery.ts';
-import { TEXT, waitingText, workingText } from './messages.ts';
+import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
+import type { Composer } from './composer.ts';
+import { Delivery } from './delivery.ts';
+import { JOB_TEXT, waitingText, workingText } from './messages.ts';
+import type { Renderer } from './renderer.ts';
 import { takeMessage } from './take-message.ts';
+import { addVoteReactions } from './vote-reactions.ts';
 
-export type TakeJobPayload =
-  | { kind: 'compose'; requestId: number; options: ComposeOptions; seeds: number[] }
-  | { kind: 'regenerate'; requestId: number; options: ComposeOptions; seeds: [number] }
-  | { kind: 'vary'; requestId: number; parentTakeId: number; instruction: string; seeds: [number] }
-  | { kind: 'extend'; requestId: number; parentTakeId: number; bars: number; seeds: [number] };
-
-const ORIGIN: Record<TakeJobPayload['kind'], TakeOrigin> = { compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension' };
+const ORIGIN: Record<JobKind, TakeOrigin> = { compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension' };
 
 /** What the job was about, in the user's words, for messages about it. */
 export function describeJob(payload: TakeJobPayload): string {
@@ -33,20 +29,23 @@ export function parentPiece(take: TakeRecord): ParentPiece {
   return { prompt: take.prompt, header: decodeHeader(take.tokens), tokens: take.tokens, seed: take.seed };
 }
 
-/** The path segment Discord wants for a reaction: the unicode emoji, or name:id for a custom one. */
-export function reactionPath(emoji: string): string {
-  const custom = /^<a?:(\w+):(\d+)>$/.exec(emoji);
-  return encodeURIComponent(custom ? `${custom[1]}:${custom[2]}` : emoji);
-}
-
 class TakeGoneError extends Error {
   readonly userFacing = true;
   constructor() {
-    super(TEXT.takeGone);
+    super(JOB_TEXT.takeGone);
   }
 }
 
-type JobsContext = Pick<BotContext, 'client' | 'composer' | 'renderer' | 'store' | 'settings' | 'log'> & { progressIntervalMs: number };
+export interface TakeJobsDeps {
+  client: Client;
+  composer: Composer;
+  renderer: Renderer;
+  store: MotifStore;
+  settings: Pick<BotConfig, 'applicationId' | 'voteEmojis'>;
+  log: Logger;
+  /** Least time between two progress edits of one message. */
+  progressIntervalMs: number;
+}
 
 export class TakeJobs {
   private readonly deliveries = new Map<number, Delivery>();
@@ -54,7 +53,7 @@ export class TakeJobs {
   private averageJobMs = 30_000;
   concurrency = 1;
 
-  constructor(private readonly ctx: JobsContext) {}
+  constructor(private readonly ctx: TakeJobsDeps) {}
 
   private get store(): MotifStore {
     return this.ctx.store;
@@ -67,10 +66,11 @@ export class TakeJobs {
   delivery(job: JobRecord): Delivery {
     let delivery = this.deliveries.get(job.id);
     if (!delivery) {
+      if (!job.reply) throw new Error(`job ${job.id} has finished: there is nowhere left to answer`);
       delivery = new Delivery({
         client: this.ctx.client, applicationId: this.ctx.settings.applicationId, store: this.store, log: this.log,
         progressIntervalMs: this.ctx.progressIntervalMs,
-      }, job.id, job.reply as unknown as ReplyTarget);
+      }, job.id, job.reply);
       this.deliveries.set(job.id, delivery);
     }
     return delivery;
@@ -89,7 +89,7 @@ export class TakeJobs {
   async abandon(job: JobRecord): Promise<void> {
     const delivery = this.delivery(job);
     try {
-      await delivery.fail(TEXT.lostInRestart(describeJob(job.payload as unknown as TakeJobPayload)));
+      await delivery.fail(JOB_TEXT.lostInRestart(describeJob(job.payload)));
     } finally {
       await this.release(job.id);
     }
@@ -98,7 +98,7 @@ export class TakeJobs {
   /** The queue's worker. */
   readonly run = async (job: JobRecord, signal: AbortSignal): Promise<void> => {
     const started = performance.now();
-    const payload = job.payload as unknown as TakeJobPayload;
+    const { payload } = job;
     const delivery = this.delivery(job);
     try {
       await this.makeTakes(payload, delivery, signal);
@@ -110,7 +110,7 @@ export class TakeJobs {
         await delivery.fail(error.message).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
       } else {
         this.log.error({ err: error, job: job.id, kind: payload.kind }, 'job failed');
-        await delivery.fail(TEXT.genericFailure).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
+        await delivery.fail(JOB_TEXT.genericFailure).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
       }
       throw error;
     } finally {
@@ -150,7 +150,7 @@ export class TakeJobs {
       const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis));
       await this.store.setTakeMessage(take.id, posted.channelId, posted.messageId);
       this.log.info({ take: take.id, message: posted.messageId }, 'take posted');
-      await this.addVoteReactions(posted.channelId, posted.messageId);
+      await addVoteReactions(this.ctx.client, posted.channelId, posted.messageId, this.ctx.settings.voteEmojis, this.log);
     }
   }
 
@@ -163,16 +163,6 @@ export class TakeJobs {
         return this.ctx.composer.vary(parentPiece(parent!), payload.instruction, { seed, signal });
       case 'extend':
         return this.ctx.composer.extend(parentPiece(parent!), payload.bars, { seed, signal });
-    }
-  }
-
-  private async addVoteReactions(channelId: string, messageId: string): Promise<void> {
-    for (const emoji of this.ctx.settings.voteEmojis) {
-      try {
-        await this.ctx.client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, reactionPath(emoji)));
-      } catch (error) {
-        this.log.warn({ err: error, message: messageId }, 'could not add a vote reaction');
-      }
     }
   }
 }

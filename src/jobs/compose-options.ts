@@ -1,29 +1,21 @@
 /**
- * The /compose options, checked before any work starts: a prompt the parser accepts and option values that make
- * sense. Errors are sentences for the user.
+ * The /compose options, checked before a job is accepted: a prompt the parser accepts and option values that make
+ * sense. Each rule is the one a compose request is checked with (src/text/prompt.ts for the prompt,
+ * src/inference/request.ts for the numbers), so the bot and the CLI refuse the same things in the same words.
  */
-import { MAX_BPM, MIN_BPM } from '../music/grid.ts';
+import { MAX_SEED, barsOption, bpmOption, optionProblem, seedOption } from '../inference/request.ts';
 import type { Key } from '../music/keys.ts';
-import { MAX_BARS, parsePrompt } from '../text/prompt.ts';
 import { DRUMS } from '../music/score.ts';
-import { MAX_PROMPT_LENGTH } from './messages.ts';
+import type { ComposeOptions } from '../store/types.ts';
+import { parsePrompt } from '../text/prompt.ts';
 
+/** The longest prompt (and change instruction) the bot takes: far under the parser's own cap, and short to show. */
+export const MAX_PROMPT_LENGTH = 300;
 export const MAX_TAKES = 4;
 /** The longest key and instruments options: Discord enforces them, and this check holds them for any other client. */
 export const MAX_KEY_LENGTH = 20;
 export const MAX_INSTRUMENTS_LENGTH = 200;
-const MAX_SEED = 0xffffffff;
-
-/** What a compose request asks for; stored with the request so that Regenerate can ask again. */
-export interface ComposeOptions {
-  prompt: string;
-  bpm?: number;
-  key?: Key;
-  bars?: number;
-  /** GM programs, DRUMS for the kit. */
-  instruments?: number[];
-  seed?: number;
-}
+export { MAX_SEED };
 
 export interface RawComposeOptions {
   prompt: string | null;
@@ -37,34 +29,19 @@ export interface RawComposeOptions {
 
 export type Checked = { ok: true; options: ComposeOptions; takes: number } | { ok: false; error: string };
 
-export function checkPromptText(prompt: string | null | undefined): { ok: true; prompt: string } | { ok: false; error: string } {
-  const text = (prompt ?? '').trim();
-  if (text === '') return { ok: false, error: 'The prompt is empty: describe the music you want, for example "sad piano in D minor, 80 BPM".' };
-  if (text.length > MAX_PROMPT_LENGTH) {
-    return { ok: false, error: `The prompt is too long (${text.length} characters): keep it to ${MAX_PROMPT_LENGTH}.` };
-  }
-  return { ok: true, prompt: text };
-}
-
 const wholeIn = (value: number, min: number, max: number) => Number.isInteger(value) && value >= min && value <= max;
 
 export function checkComposeOptions(raw: RawComposeOptions, defaultTakes: number): Checked {
-  const prompt = checkPromptText(raw.prompt);
-  if (!prompt.ok) return prompt;
-  const parsed = parsePrompt(prompt.prompt);
+  const prompt = (raw.prompt ?? '').trim();
+  const parsed = parsePrompt(prompt, { maxLength: MAX_PROMPT_LENGTH });
   if (!parsed.ok) return { ok: false, error: parsed.error };
-  const options: ComposeOptions = { prompt: prompt.prompt };
-  if (raw.bpm !== null) {
-    if (!wholeIn(raw.bpm, MIN_BPM, MAX_BPM)) return { ok: false, error: `The tempo must be a whole number from ${MIN_BPM} to ${MAX_BPM} BPM.` };
-    options.bpm = raw.bpm;
-  }
-  if (raw.bars !== null) {
-    if (!wholeIn(raw.bars, 1, MAX_BARS)) return { ok: false, error: `The length must be from 1 to ${MAX_BARS} bars.` };
-    options.bars = raw.bars;
-  }
-  if (raw.seed !== null) {
-    if (!wholeIn(raw.seed, 0, MAX_SEED)) return { ok: false, error: `The seed must be a whole number from 0 to ${MAX_SEED}.` };
-    options.seed = raw.seed;
+  const options: ComposeOptions = { prompt };
+  for (const [name, schema] of [['bpm', bpmOption], ['bars', barsOption], ['seed', seedOption]] as const) {
+    const value = raw[name];
+    if (value === null) continue;
+    const error = optionProblem(schema, value);
+    if (error) return { ok: false, error };
+    options[name] = value;
   }
   if (raw.key !== null) {
     if (raw.key.length > MAX_KEY_LENGTH) return { ok: false, error: `The key is too long: write it in at most ${MAX_KEY_LENGTH} characters, for example "F# minor".` };

@@ -9,12 +9,8 @@
  */
 import { DiscordAPIError, InteractionWebhook, MessageFlags, RESTJSONErrorCodes, type BaseMessageOptions, type Client, type Message } from 'discord.js';
 import type { Logger } from 'pino';
-import type { JobStore } from '../store/types.ts';
+import type { JobStore, ReplyTarget } from '../store/types.ts';
 import { NO_MENTIONS } from './messages.ts';
-
-export type ReplyTarget =
-  | { type: 'interaction'; userId: string; channelId: string; token: string; expiresAt: number; originalUsed?: boolean }
-  | { type: 'channel'; userId: string; channelId: string; replyTo?: string; progressMessageId?: string; fromInteraction?: boolean };
 
 export interface PostedMessage {
   channelId: string;
@@ -104,7 +100,7 @@ export class Delivery {
 
   private async setTarget(target: ReplyTarget): Promise<void> {
     this.target = target;
-    await this.deps.store.updateJobReply(this.jobId, target as unknown as Record<string, unknown>);
+    await this.deps.store.updateJobReply(this.jobId, target);
   }
 
   /** The interaction's webhook while its token has time left; undefined once the job must use the channel. */
