@@ -4,7 +4,7 @@
  * fit is refused where it is read rather than becoming an object that fails somewhere later.
  *
  * The schemas check shape, not sense: whether a tempo or a prompt can be honoured is decided before anything is
- * stored (src/commands, src/inference).
+ * stored (src/jobs/compose-options.ts, src/inference/request.ts).
  */
 import { z } from 'zod';
 import type { Key } from '../music/keys.ts';
