@@ -169,8 +169,8 @@ interface Findings {
 }
 
 /**
- * Reads a prompt. `maxLength` is there for the tests that time the parser on inputs past the cap; callers keep the
- * default.
+ * Reads a prompt. `maxLength` lowers the cap for a caller that takes less (the bot's /compose), and raises it for
+ * the tests that time the parser on inputs past it.
  */
 export function parsePrompt(text: string, { maxLength = MAX_PROMPT_CHARS }: { maxLength?: number } = {}): PromptResult {
   if (typeof text !== 'string' || text.trim() === '') {
