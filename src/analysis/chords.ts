@@ -8,6 +8,7 @@
  * is the root. Ties go to the more common chord (the order of CHORD_TEMPLATES).
  */
 import { pitchClassName } from '../music/keys.ts';
+import { partitionPoint } from '../music/partition-point.ts';
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Bar, type Score } from '../music/score.ts';
 
 export type ChordQuality = 'maj' | 'min' | 'dim' | 'aug' | 'sus2' | 'sus4' | 'maj7' | 'min7' | 'dom7' | 'hdim7' | 'dim7';
@@ -143,17 +144,5 @@ export function detectChords(score: Score, window: ChordWindow = 'beat'): ChordS
 
 /** Index of the last sorted value <= target, or -1. */
 function lastAtOrBefore(sorted: readonly number[], target: number): number {
-  let low = 0;
-  let high = sorted.length - 1;
-  let found = -1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (sorted[mid] <= target) {
-      found = mid;
-      low = mid + 1;
-    } else {
-      high = mid - 1;
-    }
-  }
-  return found;
+  return partitionPoint(sorted.length, (i) => sorted[i] <= target) - 1;
 }

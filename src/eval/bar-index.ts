@@ -10,6 +10,7 @@
 import { closeSync, existsSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { readSplit } from '../dataset/reader.ts';
+import { partitionPoint } from '../music/partition-point.ts';
 import { BAR } from '../tokens/vocab.ts';
 import { barFingerprints, FINGERPRINT_KINDS, type FingerprintKind } from './bar-fingerprints.ts';
 
@@ -176,26 +177,9 @@ export interface TrainingRun {
   trainExample: number | null;
 }
 
-function lowerBound(sorted: Float64Array, value: number): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid] < value) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
+/** The example holding a slot: the last whose first slot is at or before it (an example with no bars holds none). */
 function exampleOfSlot(starts: Uint32Array, slot: number): number {
-  let low = 0;
-  let high = starts.length - 1;
-  while (high - low > 1) {
-    const mid = (low + high) >>> 1;
-    if (starts[mid] <= slot) low = mid;
-    else high = mid;
-  }
-  return low;
+  return partitionPoint(starts.length, (i) => starts[i] <= slot) - 1;
 }
 
 /** How much of a piece (its bar fingerprints) the train split already holds. */
@@ -208,7 +192,7 @@ export function longestTrainingRun(table: BarIndexTable, fingerprints: ArrayLike
   let previous = new Map<number, number>();
   for (const hash of bars) {
     const current = new Map<number, number>();
-    for (let i = lowerBound(table.hashes, hash); i < table.hashes.length && table.hashes[i] === hash; i++) {
+    for (let i = partitionPoint(table.hashes.length, (k) => table.hashes[k] < hash); i < table.hashes.length && table.hashes[i] === hash; i++) {
       const slot = table.slots[i];
       const run = (previous.get(slot - 1) ?? 0) + 1;
       current.set(slot, run);

@@ -4,6 +4,8 @@
  * Time is in ticks of TICKS_PER_QUARTER per quarter note. 12 ticks hold both sixteenth notes (3 ticks) and
  * sixteenth-note triplets (2 ticks), the finest rhythms the tokenizer keeps.
  */
+import { partitionPoint } from './partition-point.ts';
+
 export const TICKS_PER_QUARTER = 12;
 export const DEFAULT_BPM = 120;
 
@@ -101,14 +103,7 @@ export function barsOf(score: Pick<Score, 'timeSignatures'>, endTick: number, mi
 
 /** Index of the last bar starting at or before `tick` (bars in order, as barsOf gives them; 0 before the first). */
 export function barIndexAt(bars: readonly Bar[], tick: number): number {
-  let low = 0;
-  let high = bars.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >>> 1;
-    if (bars[mid].start <= tick) low = mid;
-    else high = mid - 1;
-  }
-  return low;
+  return Math.max(0, partitionPoint(bars.length, (i) => bars[i].start <= tick) - 1);
 }
 
 /** Tempo in effect at a tick. */
@@ -145,14 +140,7 @@ export function sliceBars(score: Score, fromBar: number, count: number): Score {
 
 /** First index in `notes` (sorted by onset) whose onset is at or after `tick`. */
 function firstOnsetAtOrAfter(notes: readonly Note[], tick: number): number {
-  let low = 0;
-  let high = notes.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (notes[mid].onset < tick) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+  return partitionPoint(notes.length, (i) => notes[i].onset < tick);
 }
 
 function sortedByOnset(notes: readonly Note[]): boolean {

@@ -4,6 +4,7 @@
  * as free-midi-chords writes them ("bVIIM", "ivm9", "Idom7", "IM-5").
  */
 import { parsePitchName } from '../../music/keys.ts';
+import { partitionPoint } from '../../music/partition-point.ts';
 import type { ChordQuality } from '../../analysis/chords.ts';
 
 export interface Chord {
@@ -269,13 +270,6 @@ export function parseRomanNumeral(token: string, tonic: number, mode: ScaleMode)
 
 /** The span sounding at a tick (spans sorted by start, not overlapping), or undefined outside them. */
 export function chordAt(spans: readonly HarmonySpan[], tick: number): HarmonySpan | undefined {
-  let low = 0;
-  let high = spans.length - 1;
-  while (low <= high) {
-    const mid = (low + high) >> 1;
-    if (spans[mid].end <= tick) low = mid + 1;
-    else if (spans[mid].start > tick) high = mid - 1;
-    else return spans[mid];
-  }
-  return undefined;
+  const span = spans[partitionPoint(spans.length, (i) => spans[i].end <= tick)];
+  return span && span.start <= tick ? span : undefined;
 }
