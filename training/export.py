@@ -284,8 +284,8 @@ def write_parity(out, caption, prefix, steps, reference):
     (out / "parity.json").write_text(json.dumps(parity) + "\n")
 
 
-# Below this, captions do not move the predictions: the text encoder is switched off (models/MODEL.md tells how the
-# first CPU model ended up so), guidance only doubles the work, and the manifest recommends guidance 1.
+# Below this, captions do not move the predictions: the text encoder is switched off (models/MODEL.md tells how a
+# model ends up so), guidance only doubles the work, and the manifest recommends guidance 1.
 TEXT_SENSITIVITY_FLOOR = 1e-3
 
 

@@ -209,8 +209,8 @@ class MotifModel(nn.Module):
         # GPT-2's scaling of the projections that write into the residual stream, so depth does not grow it.
         residual_std = 0.02 / math.sqrt(2 * (cfg.enc_layers + cfg.dec_layers))
         for name, p in self.named_parameters():
-            # ".out.weight", not "out.weight": the final LayerNorms are named ln_out, and scaling their gains to
-            # ~0.004 switched the text encoder off in the first CPU model (models/MODEL.md).
+            # ".out.weight", not "out.weight": the final LayerNorms are named ln_out, and their gains must start at 1
+            # (near 0, the encoder's output reaches the cross-attention too weak to tell captions apart: models/MODEL.md).
             if name.endswith((".out.weight", ".down.weight")):
                 nn.init.normal_(p, mean=0.0, std=residual_std)
         if self.bar_positions is not None:

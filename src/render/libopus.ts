@@ -14,9 +14,8 @@ export const OPUS_SAMPLE_RATE = 48_000;
  */
 export const PRE_SKIP = 312;
 /**
- * libopus effort, 0-10. In-process libopus encodes 33.5 s of a dense take in 0.18 s at 4 and 0.45 s at 10; the
- * libopus inside the bundled ffmpeg 4.1 takes 0.82 s at 4 (docs/RENDER.md). 4 at 160 kb/s matches complexity 5 at
- * 128 kb/s in waveform SNR.
+ * libopus effort, 0-10. 4 leaves the cores to synthesis, and at our bitrate it is as faithful to the input as a
+ * higher effort at a lower bitrate (docs/RENDER.md measures both encoders at each effort).
  */
 export const OPUS_COMPLEXITY = 4;
 

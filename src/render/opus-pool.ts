@@ -14,9 +14,8 @@ import { FRAME_SAMPLES, packetsOf, type EncodedRun, type FrameRun } from './libo
 
 export const ENCODE_THREADS = Math.max(1, Math.min(2, availableParallelism()));
 /**
- * 200 ms. Measured on a dense 31.5 s take at 160 kb/s (a throwaway script, decoded with libopus): with 5 or more
- * primer frames the error against the input in each 20 ms window after the join is that of a single encoder within
- * 0.2 dB; with none, the first window after the join is 16 dB worse (an audible click).
+ * 200 ms: enough for a mid-take encoder's state to catch up with one encoder's; without a primer the join clicks
+ * (docs/RENDER.md measures the error in each window after the join for several primer lengths).
  */
 export const PRIMER_FRAMES = 10;
 /** Runs shorter than this (5 s) are not worth another thread: the primer and the messages cost more than they save. */

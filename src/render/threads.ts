@@ -16,8 +16,8 @@ export async function startRenderThreads(soundfont?: string, synthesisThreads = 
 
 /**
  * Renders a few seconds once. The first render in a process runs FluidSynth and the loudness code before V8 has
- * optimized them (about 0.4 s slower on a 30 s piece, measured with a throwaway script): a long-running process does
- * this at start-up so that no request pays for it.
+ * optimized them, markedly slower (docs/RENDER.md): a long-running process does this at start-up so that no request
+ * pays for it.
  */
 export async function warmUpRender(soundfont?: string): Promise<void> {
   await renderAudio(WARM_UP_SCORE, { soundfont });
