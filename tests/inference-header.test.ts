@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { PromptError } from '../src/inference/errors.ts';
-import { Generation, closeEarly } from '../src/inference/generation.ts';
+import { closeEarly } from '../src/inference/close-early.ts';
+import { Generation } from '../src/inference/generation.ts';
 import { barsForSeconds, restrictHeader, type HeaderSpec } from '../src/inference/header-spec.ts';
 import { resolveRequest, type RequestDefaults } from '../src/inference/request.ts';
-import { slidingWindow, headerLength } from '../src/inference/window.ts';
+import { slidingWindow } from '../src/inference/window.ts';
 import { GrammarState, isValid } from '../src/tokens/grammar.ts';
 import { readMidi } from '../src/music/midi.ts';
 import { DRUMS, type Score } from '../src/music/score.ts';
-import { decodeHeader, decodeScore, encodeScore, tempoTokens } from '../src/tokens/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeScore, headerLength, tempoTokens } from '../src/tokens/tokenizer.ts';
 import { BAR, BOS, EOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenName, tokenType } from '../src/tokens/vocab.ts';
 import { fixtureMidi } from './helpers/data.ts';
 

@@ -4,31 +4,32 @@ import { applyKeyPrior, keyPriorBias } from '../src/inference/key-prior.ts';
 import { keyIndex } from '../src/music/keys.ts';
 import { DRUMS } from '../src/music/score.ts';
 import { tempoTokens } from '../src/tokens/tokenizer.ts';
-import { BAR, BOS, KEY_NONE, RANGES, VOCAB_SIZE, tokenId, tokenValue } from '../src/tokens/vocab.ts';
+import { BAR, BOS, RANGES, VOCAB_SIZE, tokenId, tokenValue } from '../src/tokens/vocab.ts';
 
-const D_MINOR = tokenId('key', keyIndex({ tonic: 2, mode: 'minor' }));
+const D_MINOR_KEY = { tonic: 2, mode: 'minor' } as const;
+const D_MINOR = tokenId('key', keyIndex(D_MINOR_KEY));
 const FOUR_FOUR = tokenId('timeSignature', 2);
 
 describe('the key prior', () => {
   it('favours the tonic, then the scale, and makes chromatic notes rare', () => {
-    const bias = keyPriorBias(D_MINOR, 1)!;
+    const bias = keyPriorBias(D_MINOR_KEY, 1)!;
     expect(bias[2]).toBeCloseTo(0); // D, the tonic
     expect(bias[9]).toBeGreaterThan(-0.1); // A, the fifth
     expect(bias[5]).toBeLessThan(-0.4); // F, the minor third
     expect(bias[5]).toBeGreaterThan(-1);
     expect(bias[1]).toBeLessThan(-1); // C#, the leading tone: in the profile, but less common
     expect(bias[3]).toBeLessThan(-3); // Eb, chromatic
-    expect(keyPriorBias(D_MINOR, 0.5)![3]).toBeCloseTo(bias[3] / 2);
+    expect(keyPriorBias(D_MINOR_KEY, 0.5)![3]).toBeCloseTo(bias[3] / 2);
   });
 
   it('is off at strength 0 and for music without a key', () => {
-    expect(keyPriorBias(D_MINOR, 0)).toBeUndefined();
-    expect(keyPriorBias(KEY_NONE, 1)).toBeUndefined();
+    expect(keyPriorBias(D_MINOR_KEY, 0)).toBeUndefined();
+    expect(keyPriorBias(null, 1)).toBeUndefined();
   });
 
   it('touches pitch tokens only, never drum hits', () => {
     const logits = new Float32Array(VOCAB_SIZE);
-    applyKeyPrior(logits, keyPriorBias(D_MINOR, 1)!);
+    applyKeyPrior(logits, keyPriorBias(D_MINOR_KEY, 1)!);
     expect(logits[tokenId('pitch', 63)]).toBeLessThan(-3); // Eb4
     expect(logits[tokenId('pitch', 62)]).toBeCloseTo(0); // D4
     for (let id = RANGES.drum.start; id < RANGES.drum.start + RANGES.drum.size; id++) expect(logits[id]).toBe(0);

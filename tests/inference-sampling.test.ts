@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  GreedySampler, MaskProcessor, MultinomialSampler, TemperatureProcessor, TopKProcessor, TopPProcessor, applyGuidance, samplingChain,
+  GreedySampler, MultinomialSampler, TemperatureProcessor, TopKProcessor, TopPProcessor, samplingChain,
 } from '../src/inference/logits.ts';
 import { createRandom } from '../src/music/random.ts';
 
@@ -12,14 +12,7 @@ const softmax = (row: Float32Array) => {
   return exp.map((x) => x / total);
 };
 
-describe('logits processors', () => {
-  it('masks disallowed tokens to -Infinity and leaves the rest alone', () => {
-    const mask = Uint8Array.of(1, 0, 1, 0);
-    const row = logits(0.5, 9, -2, 3);
-    new MaskProcessor(mask).process(row);
-    expect(Array.from(row)).toEqual([0.5, -Infinity, -2, -Infinity]);
-  });
-
+describe('sampling processors', () => {
   it('divides by the temperature, so a lower one sharpens the distribution', () => {
     const row = logits(1, 2, 4);
     new TemperatureProcessor(0.5).process(row);
@@ -44,15 +37,6 @@ describe('logits processors', () => {
     new TopPProcessor(0.5).process(narrow);
     expect(Array.from(narrow).filter(Number.isFinite)).toHaveLength(1);
     expect(narrow[1]).toBeCloseTo(Math.log(0.6));
-  });
-
-  it('combines conditional and unconditional logits for guidance', () => {
-    const cond = logits(2, 0, 1);
-    applyGuidance(cond, logits(1, 1, 1), 3);
-    expect(Array.from(cond)).toEqual([4, -2, 1]);
-    const same = logits(2, 0, 1);
-    applyGuidance(same, logits(5, 5, 5), 1);
-    expect(Array.from(same)).toEqual([2, 0, 1]);
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readMidi, MidiReadError } from '../src/music/midi.ts';
 import { checkRoundTrip } from '../src/tokens/roundtrip.ts';
-import { decodeHeader, decodeScore, encodeHeader, encodeScore } from '../src/tokens/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeHeader, encodeScore, headerLength, readHeader } from '../src/tokens/tokenizer.ts';
 import { isValid } from '../src/tokens/grammar.ts';
 import { DRUMS, sliceBars, type Score } from '../src/music/score.ts';
-import { TOKEN_NAMES, VOCAB_SIZE, tokenName, MUSIC_VOCAB_HASH } from '../src/tokens/vocab.ts';
+import { BAR, TOKEN_NAMES, VOCAB_SIZE, tokenId, tokenName, MUSIC_VOCAB_HASH } from '../src/tokens/vocab.ts';
 import { fixtureMidi, fixturePath, sampleMidi, withoutData } from './helpers/data.ts';
 import { readArchive, type ArchiveMember } from '../src/dataset/archive.ts';
 import { readMxl } from '../src/music/musicxml.ts';
@@ -37,6 +37,17 @@ describe('header', () => {
     expect(ids.map(tokenName)).toEqual(['BOS', 'TS_6/8', 'TEMPO_TENS_9', 'TEMPO_ONES_0', 'KEY_D_minor', 'INST_0', 'INST_33', 'INST_DRUMS', 'BARS_12']);
     expect(decodeHeader(ids)).toEqual({ ...header, instruments: [0, 33, DRUMS] });
     for (const bpm of [20, 87, 91, 140, 299]) expect(decodeHeader(encodeHeader({ ...header, bpm })).bpm).toBe(bpm);
+  });
+
+  it('reads a header as far as it is written, and stops at its end', () => {
+    const ids = encodeHeader({ timeSignature: [3, 4], bpm: 72, key: null, instruments: [DRUMS], bars: 4 });
+    expect(readHeader(ids.slice(0, 3))).toEqual({ timeSignature: [3, 4], instruments: [], length: 3 });
+    expect(readHeader(ids.slice(0, 6))).toEqual({ timeSignature: [3, 4], bpm: 72, key: null, instruments: [DRUMS], length: 6 });
+    const body = [...ids, BAR, tokenId('position', 0), tokenId('instrument', DRUMS), tokenId('drum', 36), tokenId('velocity', 8), tokenId('duration', 3)];
+    expect(readHeader(body)).toEqual({ timeSignature: [3, 4], bpm: 72, key: null, instruments: [DRUMS], bars: 4, length: ids.length });
+    expect(headerLength(body)).toBe(ids.length);
+    expect(() => decodeHeader(ids.slice(0, 6))).toThrow(/incomplete/);
+    expect(() => headerLength(ids.slice(0, 6))).toThrow(/no complete header/);
   });
 });
 

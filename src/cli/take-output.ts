@@ -5,8 +5,7 @@
  */
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
-import { DRUMS } from '../music/score.ts';
-import { getEngine, ModelFilesError, ModelMismatchError, type Composition, type MotifEngine } from '../inference/index.ts';
+import { getEngine, headerAttributes, ModelFilesError, ModelMismatchError, type Composition, type MotifEngine } from '../inference/index.ts';
 import { FINISH_STYLES, RenderError, SoundFontError, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
 import { InputError } from './input.ts';
@@ -96,16 +95,16 @@ export type TakeSummary = ReturnType<typeof takeSummary>;
 
 /** The attributes, files and timings of a take, as `--json` prints them. */
 export function takeSummary(composition: Composition, files: RenderedFiles, totalMs: number) {
-  const { header } = composition;
+  const stated = headerAttributes(composition.header);
   return {
     prompt: composition.prompt,
     attributes: {
-      bpm: header.bpm,
-      key: header.key ? keyName(header.key) : null,
-      timeSignature: `${header.timeSignature[0]}/${header.timeSignature[1]}`,
-      instruments: header.instruments.filter((id) => id !== DRUMS).map(instrumentName),
-      drums: header.instruments.includes(DRUMS),
-      bars: header.bars,
+      bpm: stated.bpm,
+      key: stated.key ? keyName(stated.key) : null,
+      timeSignature: stated.timeSignature.join('/'),
+      instruments: stated.instruments.map(instrumentName),
+      drums: stated.drums,
+      bars: stated.bars,
     },
     seconds: Number(files.seconds.toFixed(2)),
     seed: composition.seed,

@@ -7,12 +7,11 @@
 import { normalizeTimeSignature, positionIndex, timeSignatureIndex } from '../music/grid.ts';
 import { instrumentName } from '../music/instruments.ts';
 import { DRUMS } from '../music/score.ts';
-import { decodeScore, encodeHeader, tempoTokens, type ScoreHeader } from '../tokens/tokenizer.ts';
+import { decodeScore, encodeHeader, headerLength, tempoTokens, type ScoreHeader } from '../tokens/tokenizer.ts';
 import { BAR, EOS, MAX_BARS, tokenId } from '../tokens/vocab.ts';
 import { PromptError } from './errors.ts';
-import type { ParentPiece } from './engine.ts';
+import type { ParentPiece } from './parent-piece.ts';
 import { applyChange, parseChange, type VariationChange } from './variation.ts';
-import { headerLength } from './window.ts';
 
 export interface ContinuationPlan {
   /** The header of the whole result: the parent's, with any instruments the instruction adds, and the bars in all. */

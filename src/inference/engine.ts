@@ -8,20 +8,22 @@ import { GrammarState } from '../tokens/grammar.ts';
 import { describeAttributes, type PromptAttributes } from '../text/prompt.ts';
 import { seedFromString } from '../music/random.ts';
 import { DRUMS, type Score } from '../music/score.ts';
-import { decodeHeader, decodeScore, encodeHeader, type ScoreHeader } from '../tokens/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeHeader, headerLength, type ScoreHeader } from '../tokens/tokenizer.ts';
 import { BAR, EOS, MAX_BARS } from '../tokens/vocab.ts';
+import type { FinishReason } from './close-early.ts';
 import { PromptError } from './errors.ts';
-import { Generation, type FinishReason } from './generation.ts';
+import { Generation } from './generation.ts';
+import { headerAttributes } from './header-attributes.ts';
 import type { HeaderSpec } from './header-spec.ts';
 import type { SamplingOptions } from './logits.ts';
 import { OnnxMusicModel } from './onnx-model.ts';
+import type { ParentPiece } from './parent-piece.ts';
 import { resolveLimits, resolveRequest, type ComposeRequest, type ResolvedRequest } from './request.ts';
 import { DecodeScheduler } from './scheduler.ts';
 import type { Device } from './sessions.ts';
 import { similarity, checkChange, type ChangeCheck, type Similarity } from './similarity.ts';
 import { continuationPlan } from './continuation.ts';
 import { applyChange, defaultKeptBars, parseChange, variationPrefix, type VariationChange } from './variation.ts';
-import { headerLength } from './window.ts';
 
 export interface EngineOptions {
   modelDir: string;
@@ -68,14 +70,6 @@ export interface Composition {
   /** 'eos' when the model ended the piece; otherwise a limit closed it early (its header states the bars written). */
   finish: FinishReason;
   timings: Timings;
-}
-
-/** What `vary` and `extend` need of an earlier piece; a Composition is one. */
-export interface ParentPiece {
-  prompt: string;
-  header: ScoreHeader;
-  tokens: readonly number[];
-  seed: number;
 }
 
 export interface FollowUpOptions {
@@ -246,11 +240,7 @@ export class MotifEngine {
   /** A request whose header is fully known (vary, extend): nothing is parsed from the text, which only conditions the model. */
   private followUp(prompt: string, header: ScoreHeader, options: FollowUpOptions, derivedSeed: number, mustPlay: number[] = []): ResolvedRequest {
     const limits = resolveLimits({ ...options, seed: options.seed ?? derivedSeed }, this.defaults());
-    const pitched = header.instruments.filter((id) => id !== DRUMS);
-    const attributes: PromptAttributes = {
-      bpm: header.bpm, timeSignature: header.timeSignature, instruments: pitched, drums: header.instruments.includes(DRUMS), bars: header.bars,
-      ...(header.key ? { key: header.key } : {}),
-    };
+    const attributes = headerAttributes(header);
     const spec: HeaderSpec = {
       ...attributes, key: header.key ?? undefined, barsRange: [header.bars, header.bars], maxInstruments: header.instruments.length,
     };
@@ -305,10 +295,7 @@ function checkForced(forced: readonly number[]): void {
 /** A one-line summary of a composition for logs and the CLI. */
 export function describeComposition(composition: Composition): string {
   const { header, timings } = composition;
-  return `${composition.modelId} seed ${composition.seed}: ${describeAttributes({
-    bpm: header.bpm, key: header.key ?? undefined, timeSignature: header.timeSignature, bars: header.bars,
-    instruments: header.instruments.filter((id) => id !== DRUMS), drums: header.instruments.includes(DRUMS),
-  })}; ${timings.tokens} tokens in ${Math.round(timings.totalMs)} ms (${composition.finish})`;
+  return `${composition.modelId} seed ${composition.seed}: ${describeAttributes(headerAttributes(header))}; ${timings.tokens} tokens in ${Math.round(timings.totalMs)} ms (${composition.finish})`;
 }
 
 let shared: Promise<MotifEngine> | undefined;

@@ -1,18 +1,22 @@
 /**
  * One request's decoding state, apart from the model: its tokens and grammar, the tokens decided but not yet fed to
- * the model, the forced header and prefix, sampling, limits, and the sliding window. The scheduler feeds it logits;
- * it says what to feed next. Every token passes the grammar, so whatever happens the result decodes to a score.
+ * the model with their bar positions, the forced prefix, limits, and the sliding window. The scheduler feeds it
+ * logits; it runs its processor list and its sampler on them, and says what to feed next. Every token passes the
+ * grammar, so whatever happens the result decodes to a score.
  */
 import { barPositionIds, nextBarPosition } from '../tokens/bar-position.ts';
-import { GrammarState, validationError } from '../tokens/grammar.ts';
+import { GrammarState } from '../tokens/grammar.ts';
 import { createRandom, type Random } from '../music/random.ts';
-import { BAR, BOS as MUSIC_BOS, EOS, MAX_BARS, tokenId, tokenName, tokenType, tokenValue } from '../tokens/vocab.ts';
+import { BOS as MUSIC_BOS, tokenName, tokenType } from '../tokens/vocab.ts';
 import { BOS as TEXT_BOS } from '../text/text-tokenizer.ts';
-import { GenerationTimeoutError } from './errors.ts';
-import { restrictBody, restrictHeader, type HeaderSpec } from './header-spec.ts';
-import { keepRoomForNamedInstruments } from './must-play.ts';
-import { applyKeyPrior, keyPriorBias } from './key-prior.ts';
-import { MaskProcessor, applyGuidance, samplingChain, type LogitsProcessor, type Sampler, type SamplingOptions } from './logits.ts';
+import { closeEarly, type FinishReason } from './close-early.ts';
+import { GrammarMaskProcessor } from './grammar-mask.ts';
+import { GuidanceProcessor } from './guidance.ts';
+import { HeaderSpecProcessor, type HeaderSpec } from './header-spec.ts';
+import { KeyPriorProcessor } from './key-prior.ts';
+import { samplingChain, type Sampler, type SamplingOptions } from './logits.ts';
+import type { DecodingState, LogitsProcessor } from './logits-processor.ts';
+import { MustPlayProcessor } from './must-play.ts';
 import type { CrossState, KvCache } from './tensors.ts';
 import { slidingWindow } from './window.ts';
 
@@ -31,17 +35,29 @@ export interface GenerationPlan {
   deadline: number;
   /** Tokens the model may see at once (at most the manifest's max_music_len). */
   contextLimit: number;
-  /**
-   * Instruments the request named (drums = DRUMS): until each has played, its instrument token is favoured, and in a
-   * piece of fixed length the last bar keeps room for it (`must-play.ts`).
-   */
+  /** Instruments the request named (drums = DRUMS), which the piece should let play (`must-play.ts`). */
   mustPlay?: number[];
 }
 
-/** Logit added to a named instrument that has not played yet: a nudge the model can still overrule. */
-export const MUST_PLAY_BIAS = 4;
-
-export type FinishReason = 'eos' | 'max-tokens' | 'deadline';
+/**
+ * The processors of a plan, in the order they run, and the sampler after them. Guidance comes first, as it makes the
+ * step's logits out of the two rows; the grammar mask comes first among those that restrict, as it writes the allowed
+ * set the others narrow. The nudges after the mask cannot bring a masked token back (-Infinity stays -Infinity), and
+ * sampling comes last.
+ */
+export function decodingChain(plan: GenerationPlan): { processors: LogitsProcessor[]; sampler: Sampler } {
+  const { sampling } = plan;
+  const { processors: samplers, sampler } = samplingChain(sampling);
+  const processors: LogitsProcessor[] = [
+    ...(sampling.guidance === 1 ? [] : [new GuidanceProcessor(sampling.guidance)]),
+    new GrammarMaskProcessor(),
+    new HeaderSpecProcessor(plan.spec),
+    ...(plan.mustPlay?.length ? [new MustPlayProcessor(plan.mustPlay)] : []),
+    ...((sampling.keyPrior ?? 0) > 0 ? [new KeyPriorProcessor(sampling.keyPrior!)] : []),
+    ...samplers,
+  ];
+  return { processors, sampler };
+}
 
 /** What the scheduler should do with a generation next. */
 export type Decision = 'feed' | 'done';
@@ -66,20 +82,13 @@ export class Generation {
   /** Tokens sampled from the model (not forced). */
   sampled = 0;
 
-  private readonly grammar = new GrammarState();
-  private readonly mask: Uint8Array;
   private readonly processors: LogitsProcessor[];
   private readonly sampler: Sampler;
   private readonly random: Random;
+  /** What the processors read; one object for the whole generation, updated in place. */
+  private readonly state: { tokens: number[]; headerEnd: number; grammar: GrammarState; allowed: Uint8Array; unconditional: Float32Array | undefined };
   private forcedIndex = 0;
   private newTokens = 0;
-  private headerDone = false;
-  /** Instruments still to be heard (token ids). */
-  private readonly unplayed: Set<number>;
-  /** The lowest of them as an instrument id, -1 when none is left. */
-  private firstUnplayed = -1;
-  /** Logit bonus per pitch class from the header's key, once it is written. */
-  private keyBias: Float32Array | undefined;
   /** The bar position of the last token of the model's view. */
   private viewBarPosition = 0;
 
@@ -87,13 +96,11 @@ export class Generation {
     if (plan.forced.length > 0 && plan.forced[0] !== MUSIC_BOS) throw new RangeError('forced tokens start with BOS');
     this.plan = plan;
     this.rows = plan.sampling.guidance === 1 ? 1 : 2;
-    this.mask = new Uint8Array(vocabSize);
-    const chain = samplingChain(plan.sampling);
-    this.processors = [new MaskProcessor(this.mask), ...chain.processors];
+    const chain = decodingChain(plan);
+    this.processors = chain.processors;
     this.sampler = chain.sampler;
     this.random = createRandom(plan.seed);
-    this.unplayed = new Set((plan.mustPlay ?? []).map((id) => tokenId('instrument', id)));
-    this.updateFirstUnplayed();
+    this.state = { tokens: this.tokens, headerEnd: 0, grammar: new GrammarState(), allowed: new Uint8Array(vocabSize), unconditional: undefined };
   }
 
   /** Caption ids per row: the caption, then the empty caption for the unconditional row. */
@@ -111,11 +118,11 @@ export class Generation {
     return this.finish !== undefined;
   }
 
-  /** Appends forced tokens and the grammar's only choices until the model must choose; 'done' once finished. */
+  /** Appends forced tokens and the only allowed choices until the model must choose; 'done' once finished. */
   decide(): Decision {
     for (;;) {
       if (this.finish !== undefined) return 'done';
-      if (this.grammar.done) {
+      if (this.state.grammar.done) {
         this.finish = 'eos';
         return 'done';
       }
@@ -128,7 +135,7 @@ export class Generation {
         this.push(this.plan.forced[this.forcedIndex++], false);
         continue;
       }
-      const only = this.fillMask();
+      const only = this.restrict();
       if (only >= 0) {
         this.push(only, true);
         continue;
@@ -137,16 +144,14 @@ export class Generation {
     }
   }
 
-  /** Fills the mask for the next token; returns the token when exactly one is allowed, else -1. */
-  private fillMask(): number {
-    this.grammar.allowed(this.mask);
-    if (!this.headerDone && this.tokens.length > 0) restrictHeader(this.mask, this.tokens, this.plan.spec);
-    else if (this.headerDone) restrictBody(this.mask, this.plan.spec);
-    if (this.headerDone) keepRoomForNamedInstruments(this.mask, this.grammar, this.firstUnplayed);
+  /** Runs every processor's restrict for the next token; returns the token when exactly one is allowed, else -1. */
+  private restrict(): number {
+    const { allowed } = this.state;
+    for (const processor of this.processors) processor.restrict?.(allowed, this.state);
     let count = 0;
     let only = -1;
-    for (let id = 0; id < this.mask.length; id++) {
-      if (this.mask[id]) {
+    for (let id = 0; id < allowed.length; id++) {
+      if (allowed[id]) {
         count += 1;
         only = id;
       }
@@ -162,10 +167,9 @@ export class Generation {
    * the caller gives up; they are changed in place.
    */
   choose(cond: Float32Array, uncond?: Float32Array): number {
-    if (uncond) applyGuidance(cond, uncond, this.plan.sampling.guidance);
-    if (this.headerDone) for (const id of this.unplayed) cond[id] += MUST_PLAY_BIAS;
-    if (this.headerDone && this.keyBias) applyKeyPrior(cond, this.keyBias);
-    for (const processor of this.processors) processor.process(cond);
+    this.state.unconditional = uncond;
+    for (const processor of this.processors) processor.process?.(cond, this.state);
+    this.state.unconditional = undefined;
     const token = this.sampler.sample(cond, this.random);
     this.sampled += 1;
     this.push(token, true);
@@ -173,28 +177,13 @@ export class Generation {
   }
 
   private push(token: number, counts: boolean): void {
-    this.grammar.step(token);
+    this.state.grammar.step(token);
     this.tokens.push(token);
     this.pending.push(token);
     this.viewBarPosition = nextBarPosition(this.viewBarPosition, token);
     this.pendingBarPositions.push(this.viewBarPosition);
     if (counts) this.newTokens += 1;
-    if (tokenType(token) === 'key') {
-      this.keyBias = keyPriorBias(token, this.plan.sampling.keyPrior ?? 0);
-    } else if (tokenType(token) === 'bars') {
-      this.headerDone = true;
-      // Only header instruments can play; one left out (a forced header) must not hold the piece open.
-      for (const id of this.unplayed) if (!this.tokens.includes(id)) this.unplayed.delete(id);
-      this.updateFirstUnplayed();
-    } else if (this.headerDone && this.unplayed.delete(token)) {
-      this.updateFirstUnplayed();
-    }
-  }
-
-  private updateFirstUnplayed(): void {
-    let first = -1;
-    for (const id of this.unplayed) if (first < 0 || id < first) first = id;
-    this.firstUnplayed = first < 0 ? -1 : tokenValue(first);
+    if (this.state.headerEnd === 0 && tokenType(token) === 'bars') this.state.headerEnd = this.tokens.length;
   }
 
   /** The model has read the first `count` pending tokens. */
@@ -221,32 +210,4 @@ export class Generation {
     if (this.finish === 'eos') return [...this.tokens];
     return closeEarly(this.tokens, this.finish ?? 'deadline');
   }
-}
-
-/** Cuts a sequence after its last complete note where a bar or the end may follow, states the bars written, and ends it. */
-export function closeEarly(tokens: readonly number[], reason: FinishReason): number[] {
-  const grammar = new GrammarState();
-  let barsIndex = -1;
-  let cut = -1;
-  let barsAtCut = 0;
-  for (let i = 0; i < tokens.length; i++) {
-    grammar.step(tokens[i]);
-    if (tokenType(tokens[i]) === 'bars') barsIndex = i;
-    // The last complete note: cutting there drops trailing empty bars and half-written notes alike.
-    if (tokenType(tokens[i]) === 'duration' && (grammar.accepts(BAR) || grammar.accepts(EOS))) {
-      cut = i;
-      barsAtCut = grammar.barsWritten;
-    }
-  }
-  if (cut < 0) {
-    const why = reason === 'deadline' ? 'ran out of time' : 'reached its token limit';
-    throw new GenerationTimeoutError(`The model ${why} before it wrote any music: try a shorter piece or try again later.`);
-  }
-  const closed = tokens.slice(0, cut + 1);
-  const stated = tokens[barsIndex] - tokenId('bars', 0) + 1;
-  if (!(stated === MAX_BARS && barsAtCut >= MAX_BARS)) closed[barsIndex] = tokenId('bars', Math.min(MAX_BARS, barsAtCut) - 1);
-  closed.push(EOS);
-  const problem = validationError(closed);
-  if (problem) throw new Error(`closing a piece early produced an invalid sequence: ${problem}`);
-  return closed;
 }

@@ -3,10 +3,12 @@
  * the model may choose, one slot at a time; what it leaves open the model samples from the text. Applied on top of
  * the grammar's mask while the header is being written; in the body, a stated tempo or meter rules out changes of it.
  */
-import { TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
+import { timeSignatureIndex } from '../music/grid.ts';
 import { keyIndex, type Key, type Mode } from '../music/keys.ts';
 import { DRUMS } from '../music/score.ts';
+import { readHeader, type HeaderSoFar } from '../tokens/tokenizer.ts';
 import { KEY_NONE, MAX_BARS, RANGES, TEMPO_TENS_MIN, tokenType, tokenValue } from '../tokens/vocab.ts';
+import type { DecodingState, LogitsProcessor } from './logits-processor.ts';
 
 export interface HeaderSpec {
   timeSignature?: [number, number];
@@ -40,31 +42,6 @@ export function barsForSeconds(seconds: number, bpm: number, meter: readonly [nu
   return Math.min(MAX_BARS, Math.max(1, bars));
 }
 
-/** The header tokens written so far, read back. */
-interface HeaderSoFar {
-  meter: readonly [number, number];
-  tens: number;
-  bpm: number;
-  keyToken: number;
-  instruments: number[];
-}
-
-function readHeader(tokens: readonly number[]): HeaderSoFar {
-  const header: HeaderSoFar = { meter: [4, 4], tens: 0, bpm: 0, keyToken: -1, instruments: [] };
-  for (const id of tokens) {
-    const value = tokenValue(id);
-    switch (tokenType(id)) {
-      case 'timeSignature': header.meter = TIME_SIGNATURES[value]; break;
-      case 'tempoTens': header.tens = value + TEMPO_TENS_MIN; break;
-      case 'tempoOnes': header.bpm = header.tens * 10 + value; break;
-      case 'key': header.keyToken = id; break;
-      case 'instrument': header.instruments.push(value); break;
-      default: break;
-    }
-  }
-  return header;
-}
-
 function keepOnly(mask: Uint8Array, allowed: (id: number) => boolean, range: { start: number; size: number }): void {
   for (let id = range.start; id < range.start + range.size; id++) if (mask[id] && !allowed(id)) mask[id] = 0;
 }
@@ -88,7 +65,6 @@ function onlyToken(mask: Uint8Array, id: number): void {
 export function restrictHeader(mask: Uint8Array, tokens: readonly number[], spec: HeaderSpec): void {
   const last = tokens[tokens.length - 1];
   const lastType = tokenType(last);
-  const header = readHeader(tokens);
   if (lastType === 'BOS') {
     if (spec.timeSignature) onlyToken(mask, RANGES.timeSignature.start + timeSignatureIndex(spec.timeSignature[0], spec.timeSignature[1]));
   } else if (lastType === 'timeSignature') {
@@ -99,14 +75,15 @@ export function restrictHeader(mask: Uint8Array, tokens: readonly number[], spec
     }, RANGES.tempoTens);
   } else if (lastType === 'tempoTens') {
     const [low, high] = spec.bpm !== undefined ? [spec.bpm, spec.bpm] : spec.tempoRange ?? [0, Infinity];
+    const tens = tokenValue(last) + TEMPO_TENS_MIN;
     keepOnly(mask, (id) => {
-      const bpm = header.tens * 10 + tokenValue(id);
+      const bpm = tens * 10 + tokenValue(id);
       return bpm >= low && bpm <= high;
     }, RANGES.tempoOnes);
   } else if (lastType === 'tempoOnes') {
     restrictKey(mask, spec);
   } else {
-    restrictInstrumentsOrBars(mask, header, spec);
+    restrictInstrumentsOrBars(mask, readHeader(tokens), spec);
   }
 }
 
@@ -138,7 +115,7 @@ function restrictInstrumentsOrBars(mask: Uint8Array, header: HeaderSoFar, spec: 
     keepOnly(mask, (id) => drumsOpen && id === RANGES.instrument.start + DRUMS, RANGES.instrument);
     if (!drumsOpen) onlyRange(mask, RANGES.bars);
   } else {
-    const keyless = header.keyToken === KEY_NONE;
+    const keyless = header.key === null;
     const full = chosen.length >= spec.maxInstruments;
     keepOnly(mask, (id) => {
       const instrument = tokenValue(id);
@@ -158,7 +135,8 @@ function restrictBars(mask: Uint8Array, header: HeaderSoFar, spec: HeaderSpec): 
   let low: number;
   let high: number;
   if (spec.bars !== undefined) low = high = Math.min(MAX_BARS, spec.bars);
-  else if (spec.seconds !== undefined) low = high = barsForSeconds(spec.seconds, header.bpm, header.meter);
+  // The grammar writes the meter and tempo before any instrument, so both are known here.
+  else if (spec.seconds !== undefined) low = high = barsForSeconds(spec.seconds, header.bpm!, header.timeSignature!);
   else [low, high] = spec.barsRange;
   keepOnly(mask, (id) => {
     const bars = tokenValue(id) + 1;
@@ -170,4 +148,15 @@ function restrictBars(mask: Uint8Array, header: HeaderSoFar, spec: HeaderSpec): 
 export function restrictBody(mask: Uint8Array, spec: HeaderSpec): void {
   if (spec.bpm !== undefined || spec.tempoRange) mask.fill(0, RANGES.tempoTens.start, RANGES.tempoTens.start + RANGES.tempoTens.size);
   if (spec.timeSignature) mask.fill(0, RANGES.timeSignature.start, RANGES.timeSignature.start + RANGES.timeSignature.size);
+}
+
+/** The request's header as a processor: `restrictHeader` while the header is written, `restrictBody` after it. */
+export class HeaderSpecProcessor implements LogitsProcessor {
+  constructor(private readonly spec: HeaderSpec) {}
+
+  restrict(allowed: Uint8Array, state: DecodingState): void {
+    if (state.headerEnd > 0) restrictBody(allowed, this.spec);
+    // Before BOS the grammar allows BOS alone: nothing to narrow.
+    else if (state.tokens.length > 0) restrictHeader(allowed, state.tokens, this.spec);
+  }
 }

@@ -9,13 +9,14 @@
  * chooses a note by itself, and strength 0 turns it off.
  */
 import { DEFAULT_KEY_PROFILE } from '../analysis/key-detection.ts';
-import { keyFromIndex } from '../music/keys.ts';
-import { KEY_NONE, RANGES } from '../tokens/vocab.ts';
+import type { Key } from '../music/keys.ts';
+import { readHeader } from '../tokens/tokenizer.ts';
+import { RANGES } from '../tokens/vocab.ts';
+import type { DecodingState, LogitsProcessor } from './logits-processor.ts';
 
-/** Logit bonus per pitch class (C = 0) for music in the key of header token `keyToken`; undefined when there is none to follow. */
-export function keyPriorBias(keyToken: number, strength: number): Float32Array | undefined {
-  if (!(strength > 0) || keyToken === KEY_NONE) return undefined;
-  const key = keyFromIndex(keyToken - RANGES.key.start);
+/** Logit bonus per pitch class (C = 0) for music in `key`; undefined when there is none to follow (no key, strength 0). */
+export function keyPriorBias(key: Key | null, strength: number): Float32Array | undefined {
+  if (!(strength > 0) || !key) return undefined;
   const profile = key.mode === 'major' ? DEFAULT_KEY_PROFILE.major : DEFAULT_KEY_PROFILE.minor;
   const peak = Math.max(...profile);
   const bias = new Float32Array(12);
@@ -27,4 +28,21 @@ export function keyPriorBias(keyToken: number, strength: number): Float32Array |
 export function applyKeyPrior(logits: Float32Array, bias: Float32Array): void {
   const { start, size } = RANGES.pitch;
   for (let pitch = 0; pitch < size; pitch++) logits[start + pitch] += bias[pitch % 12];
+}
+
+/** The prior in the body of a piece, from the key its header states (stated by the request or sampled). */
+export class KeyPriorProcessor implements LogitsProcessor {
+  private bias: Float32Array | undefined;
+  private headerRead = false;
+
+  constructor(private readonly strength: number) {}
+
+  process(logits: Float32Array, state: DecodingState): void {
+    if (state.headerEnd === 0) return;
+    if (!this.headerRead) {
+      this.bias = keyPriorBias(readHeader(state.tokens).key ?? null, this.strength);
+      this.headerRead = true;
+    }
+    if (this.bias) applyKeyPrior(logits, this.bias);
+  }
 }

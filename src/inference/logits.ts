@@ -1,28 +1,10 @@
 /**
- * Sampling as small parts that compose, in the shape of transformers.js: logits processors change one row of logits
- * in place (masking, temperature, top-k, top-p), and a sampler picks a token from what is left. Masked tokens are
- * -Infinity, so every later step ignores them.
+ * Sampling, the end of the processor list (logits-processor.ts): temperature sharpens or flattens one row of logits,
+ * top-k and top-p narrow it, and a sampler picks a token from what is left. Masked tokens are -Infinity, so every
+ * step here ignores them.
  */
 import type { Random } from '../music/random.ts';
-
-export interface LogitsProcessor {
-  process(logits: Float32Array): void;
-}
-
-/** Classifier-free guidance: uncond + scale * (cond - uncond), written into `cond`. */
-export function applyGuidance(cond: Float32Array, uncond: Float32Array, scale: number): Float32Array {
-  for (let i = 0; i < cond.length; i++) cond[i] = uncond[i] + scale * (cond[i] - uncond[i]);
-  return cond;
-}
-
-/** Sets the logits of tokens whose mask entry is 0 to -Infinity. The mask is read at each call, so its owner may refill it. */
-export class MaskProcessor implements LogitsProcessor {
-  constructor(private readonly mask: Uint8Array) {}
-
-  process(logits: Float32Array): void {
-    for (let i = 0; i < logits.length; i++) if (this.mask[i] === 0) logits[i] = -Infinity;
-  }
-}
+import type { LogitsProcessor } from './logits-processor.ts';
 
 export class TemperatureProcessor implements LogitsProcessor {
   constructor(private readonly temperature: number) {
@@ -128,7 +110,7 @@ export interface SamplingOptions {
   keyPrior?: number;
 }
 
-/** The processors after masking, in order, and the sampler that ends the chain. */
+/** The sampling processors, in order (they end the processor list), and the sampler that follows them. */
 export function samplingChain(options: SamplingOptions): { processors: LogitsProcessor[]; sampler: Sampler } {
   if (options.temperature === 0) return { processors: [], sampler: new GreedySampler() };
   const processors: LogitsProcessor[] = [new TemperatureProcessor(options.temperature)];

@@ -4,14 +4,12 @@
  * window as a piece of its own, as in training. The grammar keeps following the whole sequence; only the model's
  * view is cut.
  */
-import { BAR, RANGES, tokenType } from '../tokens/vocab.ts';
+import { TIME_SIGNATURES } from '../music/grid.ts';
+import { decodeHeader, encodeHeader, headerLength } from '../tokens/tokenizer.ts';
+import { BAR, TEMPO_TENS_MIN, tokenType, tokenValue } from '../tokens/vocab.ts';
 
-/** Index just past the header's BARS token. */
-export function headerLength(tokens: readonly number[]): number {
-  const index = tokens.findIndex((id) => tokenType(id) === 'bars');
-  if (index < 0) throw new RangeError('the sequence has no complete header');
-  return index + 1;
-}
+// variation.ts still imports it from here; the reader itself is the tokens room's.
+export { headerLength } from '../tokens/tokenizer.ts';
 
 /**
  * The model's view of `tokens` in at most `budget` tokens: header + the body from the earliest bar line that fits;
@@ -27,27 +25,20 @@ export function slidingWindow(tokens: readonly number[], budget: number): number
   for (let i = earliest; i < tokens.length && start < 0; i++) if (tokens[i] === BAR) start = i;
   for (let i = earliest; i < tokens.length && start < 0; i++) if (tokenType(tokens[i]) === 'position') start = i;
   if (start < 0) start = earliest;
-  const header = tokens.slice(0, headerEnd);
+  const header = decodeHeader(tokens);
   const inForce = stateBefore(tokens, headerEnd, start);
-  if (inForce.meter >= 0) header[header.findIndex((id) => tokenType(id) === 'timeSignature')] = inForce.meter;
-  if (inForce.tens >= 0) {
-    const tens = header.findIndex((id) => tokenType(id) === 'tempoTens');
-    header[tens] = inForce.tens;
-    header[tens + 1] = inForce.ones;
-  }
-  return [...header, ...tokens.slice(start)];
+  if (inForce.timeSignature) header.timeSignature = inForce.timeSignature;
+  if (inForce.bpm !== undefined) header.bpm = inForce.bpm;
+  return [...encodeHeader(header), ...tokens.slice(start)];
 }
 
-/** The last meter and tempo tokens of the body before `end` (-1 when none). */
-function stateBefore(tokens: readonly number[], from: number, end: number): { meter: number; tens: number; ones: number } {
-  const state = { meter: -1, tens: -1, ones: -1 };
+/** The last meter and tempo the body sets before `end` (undefined when it sets none). */
+function stateBefore(tokens: readonly number[], from: number, end: number): { timeSignature?: [number, number]; bpm?: number } {
+  const state: { timeSignature?: [number, number]; bpm?: number } = {};
   for (let i = from; i < end; i++) {
-    const id = tokens[i];
-    if (id >= RANGES.timeSignature.start && id < RANGES.timeSignature.start + RANGES.timeSignature.size) state.meter = id;
-    else if (id >= RANGES.tempoTens.start && id < RANGES.tempoTens.start + RANGES.tempoTens.size && i + 1 < end) {
-      state.tens = id;
-      state.ones = tokens[i + 1];
-    }
+    const type = tokenType(tokens[i]);
+    if (type === 'timeSignature') state.timeSignature = [...TIME_SIGNATURES[tokenValue(tokens[i])]] as [number, number];
+    else if (type === 'tempoTens' && i + 1 < end) state.bpm = (tokenValue(tokens[i]) + TEMPO_TENS_MIN) * 10 + tokenValue(tokens[i + 1]);
   }
   return state;
 }

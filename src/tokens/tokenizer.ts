@@ -138,13 +138,29 @@ export function encodeScore(score: Score, options: EncodeOptions = {}): number[]
   return ids;
 }
 
-/** Reads the header of a token sequence (it must start with a complete header). */
-export function decodeHeader(ids: ArrayLike<number>): ScoreHeader {
+/** A header as far as it is written: each slot stays undefined until its token is read. */
+export interface HeaderSoFar {
+  timeSignature?: [number, number];
+  bpm?: number;
+  /** null for KEY_NONE (no pitched instruments). */
+  key?: Key | null;
+  instruments: number[];
+  bars?: number;
+  /** Tokens read, BOS included: once the header is whole, the index just past its BARS token. */
+  length: number;
+}
+
+/**
+ * Reads the header at the start of `ids` (BOS first) up to its BARS token, or as far as `ids` goes when they stop
+ * inside it (a generation still writing its header). The one reader of header tokens: decoding, the inference's
+ * header constraints and its sliding window all go through it.
+ */
+export function readHeader(ids: ArrayLike<number>): HeaderSoFar {
   if (ids[0] !== BOS) throw new TokenizeError('a sequence starts with BOS');
-  const header: ScoreHeader = { timeSignature: [4, 4], bpm: 0, key: null, instruments: [], bars: 0 };
+  const header: HeaderSoFar = { instruments: [], length: 1 };
   let tens = 0;
-  for (let i = 1; i < ids.length; i++) {
-    const id = ids[i];
+  for (; header.length < ids.length && header.bars === undefined; header.length++) {
+    const id = ids[header.length];
     const value = tokenValue(id);
     switch (tokenType(id)) {
       case 'timeSignature': header.timeSignature = [...TIME_SIGNATURES[value]] as [number, number]; break;
@@ -152,11 +168,25 @@ export function decodeHeader(ids: ArrayLike<number>): ScoreHeader {
       case 'tempoOnes': header.bpm = tens * 10 + value; break;
       case 'key': header.key = id === KEY_NONE ? null : keyFromIndex(value); break;
       case 'instrument': header.instruments.push(value); break;
-      case 'bars': header.bars = value + 1; return header;
+      case 'bars': header.bars = value + 1; break;
       default: throw new TokenizeError(`token ${id} does not belong in a header`);
     }
   }
-  throw new TokenizeError('the header is incomplete');
+  return header;
+}
+
+/** Reads the header of a token sequence (it must start with a complete header). */
+export function decodeHeader(ids: ArrayLike<number>): ScoreHeader {
+  const { timeSignature = [4, 4], bpm = 0, key = null, instruments, bars } = readHeader(ids);
+  if (bars === undefined) throw new TokenizeError('the header is incomplete');
+  return { timeSignature, bpm, key, instruments, bars };
+}
+
+/** Index just past the header's BARS token: where the body starts. */
+export function headerLength(ids: ArrayLike<number>): number {
+  const header = readHeader(ids);
+  if (header.bars === undefined) throw new TokenizeError('the sequence has no complete header');
+  return header.length;
 }
 
 /**
