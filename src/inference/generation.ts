@@ -15,7 +15,7 @@ import { GuidanceProcessor } from './guidance.ts';
 import { HeaderSpecProcessor, type HeaderSpec } from './header-spec.ts';
 import { KeyPriorProcessor } from './key-prior.ts';
 import { samplingChain, type Sampler, type SamplingOptions } from './logits.ts';
-import type { DecodingState, LogitsProcessor } from './logits-processor.ts';
+import type { LogitsProcessor } from './logits-processor.ts';
 import { MustPlayProcessor } from './must-play.ts';
 import type { CrossState, KvCache } from './tensors.ts';
 import { slidingWindow } from './window.ts';
@@ -47,13 +47,14 @@ export interface GenerationPlan {
  */
 export function decodingChain(plan: GenerationPlan): { processors: LogitsProcessor[]; sampler: Sampler } {
   const { sampling } = plan;
+  const keyPrior = sampling.keyPrior ?? 0;
   const { processors: samplers, sampler } = samplingChain(sampling);
   const processors: LogitsProcessor[] = [
     ...(sampling.guidance === 1 ? [] : [new GuidanceProcessor(sampling.guidance)]),
     new GrammarMaskProcessor(),
     new HeaderSpecProcessor(plan.spec),
     ...(plan.mustPlay?.length ? [new MustPlayProcessor(plan.mustPlay)] : []),
-    ...((sampling.keyPrior ?? 0) > 0 ? [new KeyPriorProcessor(sampling.keyPrior!)] : []),
+    ...(keyPrior > 0 ? [new KeyPriorProcessor(keyPrior)] : []),
     ...samplers,
   ];
   return { processors, sampler };
