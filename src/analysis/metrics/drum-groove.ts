@@ -6,6 +6,7 @@
  * first to its last sounding bar), so a fill or a break every few bars does not move them.
  */
 import { TICKS_PER_QUARTER, barsOf, scoreEndTick, type Bar, type Score } from '../../music/score.ts';
+import { summarize } from './summary.ts';
 
 /** The grid the patterns are compared on: sixteenth notes. */
 const STEP_TICKS = TICKS_PER_QUARTER / 4;
@@ -39,13 +40,6 @@ function drumBars(score: Score): DrumBar[] {
   return bars.slice(first, last + 1);
 }
 
-function median(values: number[]): number {
-  if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
 /**
  * Median agreement of consecutive bars' drum onsets on the sixteenth grid: hits in both bars' patterns over hits in
  * either (Jaccard), 1 when a bar repeats its neighbour's pattern exactly. NaN without drums or with one drum bar.
@@ -61,10 +55,10 @@ export function drumBarAgreement(score: Score): number {
     for (const step of a) if (b.has(step)) shared += 1;
     agreements.push(shared / union);
   }
-  return median(agreements);
+  return summarize(agreements).p50;
 }
 
 /** Median number of drum hits in a bar of the drum part, scaled to a 4/4 bar. NaN without drums. */
 export function drumHitsPerBar(score: Score): number {
-  return median(drumBars(score).map(({ bar, hits }) => (hits * COMMON_BAR_TICKS) / bar.ticks));
+  return summarize(drumBars(score).map(({ bar, hits }) => (hits * COMMON_BAR_TICKS) / bar.ticks)).p50;
 }
