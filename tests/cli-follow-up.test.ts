@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { readMidi, writeMidi } from '../src/music/midi.ts';
 import { barsOf, instrumentOf, tempoAt, type Score } from '../src/music/score.ts';
 import { encodeScore } from '../src/tokens/tokenizer.ts';
-import { headerLength } from '../src/inference/window.ts';
+import { headerLength } from '../src/tokens/tokenizer.ts';
 import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
 const run = promisify(execFile);

@@ -10,7 +10,7 @@ import { decodeScore, encodeScore, type ScoreHeader } from '../tokens/tokenizer.
 import { BAR, MAX_BARS } from '../tokens/vocab.ts';
 import { parseChangeInstruction, type VariationChange } from '../text/change-instructions.ts';
 import { PromptError } from './errors.ts';
-import { headerLength } from './window.ts';
+import { headerLength } from '../tokens/tokenizer.ts';
 
 export type { VariationChange };
 

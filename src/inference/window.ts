@@ -8,9 +8,6 @@ import { TIME_SIGNATURES } from '../music/grid.ts';
 import { decodeHeader, encodeHeader, headerLength } from '../tokens/tokenizer.ts';
 import { BAR, TEMPO_TENS_MIN, tokenType, tokenValue } from '../tokens/vocab.ts';
 
-// variation.ts still imports it from here; the reader itself is the tokens room's.
-export { headerLength } from '../tokens/tokenizer.ts';
-
 /**
  * The model's view of `tokens` in at most `budget` tokens: header + the body from the earliest bar line that fits;
  * if not even the current bar fits, from its latest position token that does; failing that, the plain tail.
