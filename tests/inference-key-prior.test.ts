@@ -30,9 +30,30 @@ describe('the key prior', () => {
   it('touches pitch tokens only, never drum hits', () => {
     const logits = new Float32Array(VOCAB_SIZE);
     applyKeyPrior(logits, keyPriorBias(D_MINOR_KEY, 1)!);
-    expect(logits[tokenId('pitch', 63)]).toBeLessThan(-3); // Eb4
-    expect(logits[tokenId('pitch', 62)]).toBeCloseTo(0); // D4
+    expect(logits[tokenId('pitch', 63)] - logits[tokenId('pitch', 62)]).toBeLessThan(-3); // Eb4 against D4
     for (let id = RANGES.drum.start; id < RANGES.drum.start + RANGES.drum.size; id++) expect(logits[id]).toBe(0);
+  });
+
+  it('chooses among pitches but leaves the chance of playing a note as the model gave it', () => {
+    const softmax = (row: Float32Array) => {
+      const max = Math.max(...row);
+      const exps = row.map((value) => Math.exp(value - max));
+      const total = exps.reduce((sum, value) => sum + value, 0);
+      return exps.map((value) => value / total);
+    };
+    const pitchMass = (probs: Float32Array) => probs.slice(RANGES.pitch.start, RANGES.pitch.start + RANGES.pitch.size).reduce((sum, p) => sum + p, 0);
+    const row = new Float32Array(VOCAB_SIZE).fill(-Infinity);
+    row[BAR] = 1;
+    row[tokenId('pitch', 63)] = 2; // Eb4, chromatic in D minor
+    row[tokenId('pitch', 61)] = 0.5; // C#4
+    row[tokenId('pitch', 62)] = 0; // D4
+    const before = softmax(row);
+    applyKeyPrior(row, keyPriorBias(D_MINOR_KEY, 2)!);
+    const after = softmax(row);
+    expect(pitchMass(after)).toBeCloseTo(pitchMass(before), 6);
+    expect(after[BAR]).toBeCloseTo(before[BAR], 6);
+    expect(after[tokenId('pitch', 62)]).toBeGreaterThan(after[tokenId('pitch', 63)]);
+    expect(row[tokenId('pitch', 60)]).toBe(-Infinity); // a masked pitch stays masked
   });
 
   it('turns a narrow preference for a chromatic note into the scale tone, as the header key is written', () => {

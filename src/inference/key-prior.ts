@@ -5,8 +5,8 @@
  * other scale tones by a little, and chromatic notes stay possible but become rare unless the model is sure of them.
  *
  * Why: a small model reads the key token in its header but follows it weakly (docs/EVAL.md measures both), while a
- * musician asking for "D minor" expects to hear D minor. The prior only reweights what the model proposes; it never
- * chooses a note by itself, and strength 0 turns it off.
+ * musician asking for "D minor" expects to hear D minor. The prior only reweights the pitches the model proposes; it
+ * never chooses a note by itself, never changes how likely a note is at all, and strength 0 turns it off.
  */
 import { DEFAULT_KEY_PROFILE } from '../analysis/key-detection.ts';
 import type { Key } from '../music/keys.ts';
@@ -24,10 +24,28 @@ export function keyPriorBias(key: Key | null, strength: number): Float32Array | 
   return bias;
 }
 
-/** Adds the bias to the pitch tokens of one row of logits (drum tokens are a separate range and stay as they are). */
+/**
+ * Adds the bias to the pitch tokens of one row of logits (drum tokens are a separate range and stay as they are),
+ * then shifts them all by one amount so that their total probability is what the model gave it: the prior chooses
+ * among pitches, never between playing a note and anything else (a bar line, a position, the end), so it does not
+ * thin the music out.
+ */
 export function applyKeyPrior(logits: Float32Array, bias: Float32Array): void {
   const { start, size } = RANGES.pitch;
+  const before = logSumExp(logits, start, size);
+  if (before === -Infinity) return;
   for (let pitch = 0; pitch < size; pitch++) logits[start + pitch] += bias[pitch % 12];
+  const shift = before - logSumExp(logits, start, size);
+  for (let pitch = 0; pitch < size; pitch++) logits[start + pitch] += shift;
+}
+
+function logSumExp(values: Float32Array, start: number, size: number): number {
+  let max = -Infinity;
+  for (let i = start; i < start + size; i++) max = Math.max(max, values[i]);
+  if (max === -Infinity) return max;
+  let sum = 0;
+  for (let i = start; i < start + size; i++) sum += Math.exp(values[i] - max);
+  return max + Math.log(sum);
 }
 
 /** The prior in the body of a piece, from the key its header states (stated by the request or sampled). */
