@@ -4,7 +4,7 @@
  * Content intent, and a token Discord refuses.
  */
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config.ts';
 import { SqliteStore } from '../../src/store/sqlite-store.ts';
 import { withoutModel } from '../helpers/model.ts';
@@ -38,7 +38,8 @@ describe.skipIf(withoutModel())('the bot under load and faults', () => {
   }
 
   async function stop(harness: Harness, graceMs = 0): Promise<void> {
-    running.splice(running.indexOf(harness), 1);
+    const index = running.indexOf(harness);
+    if (index >= 0) running.splice(index, 1);
     await harness.bot.stop(graceMs);
   }
 
@@ -46,8 +47,13 @@ describe.skipIf(withoutModel())('the bot under load and faults', () => {
     emulator = await startEmulator();
   });
 
+  // A test that fails before it stops its bot must not leave it connected to the shared emulator, where it would
+  // answer (and fail) the next tests.
+  afterEach(async () => {
+    for (const harness of running.splice(0)) await harness.bot.stop().catch(() => {});
+  });
+
   afterAll(async () => {
-    for (const harness of running.splice(0)) await harness.bot.stop();
     await emulator?.stop();
   });
 
