@@ -6,12 +6,16 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
-import { decodeHeader, decodeScore, encodeScore, type ScoreHeader } from '../src/tokens/tokenizer.ts';
-import { preferencePairs } from '../src/store/preferences.ts';
+import { decodeHeader, decodeScore, encodeScore, headerLength, type ScoreHeader } from '../src/tokens/tokenizer.ts';
+import { PREFERENCE_FORMAT, votePairs } from '../src/store/preferences.ts';
+import { MIGRATIONS } from '../src/store/migrations.ts';
+import { encodeTokens } from '../src/store/token-codec.ts';
+import { openModelFolder } from '../src/inference/manifest.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { StoredDataError } from '../src/store/stored-json.ts';
-import type { NewJob, NewTake, TakeRecord } from '../src/store/types.ts';
+import type { NewJob, NewTake, ScoredTake } from '../src/store/types.ts';
 import { fixtureMidi } from './helpers/data.ts';
+import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
 const HEADER: ScoreHeader = { timeSignature: [4, 4], bpm: 90, key: { tonic: 9, mode: 'minor' }, instruments: [0, 128], bars: 8 };
 
@@ -50,7 +54,8 @@ describe('the SQLite store', () => {
   });
 
   it('is created with its folder and migrated to the latest schema', () => {
-    expect(store.version).toBe(1);
+    expect(store.version).toBe(MIGRATIONS.length);
+    expect(store.version).toBe(2);
   });
 
   it('keeps requests and takes, tokens exactly, numbered per request and findable by message', async () => {
@@ -68,6 +73,35 @@ describe('the SQLite store', () => {
     expect((await store.takeByMessage('m-2'))!.id).toBe(second.id);
     expect(await store.takeByMessage('m-unknown')).toBeUndefined();
     expect((await store.takesOfRequest(request.id)).map((found) => found.seed)).toEqual([1, 2]);
+  });
+
+  it('keeps what a preference pair needs: the forced tokens and the sampling of a take', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const sampling = { temperature: 0.9, topK: 0, topP: 0.95, guidance: 3, keyPrior: 1 };
+    const added = await store.addTake(take(request.id, songs[1], { forcedTokens: 37, sampling }));
+    expect(added).toMatchObject({ forcedTokens: 37, sampling });
+    expect(await store.getTake(added.id)).toMatchObject({ forcedTokens: 37, sampling });
+    const unrecorded = await store.addTake(take(request.id, songs[2]));
+    expect(await store.getTake(unrecorded.id)).toMatchObject({ forcedTokens: null, sampling: null });
+  });
+
+  it('opens a database of the first schema and reads its takes, without what was not recorded then', async () => {
+    const file = path.join(dir, 'first-schema.db');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.pragma('user_version = 1');
+    old.prepare("INSERT INTO requests (user_id, guild_id, channel_id, prompt, options, created_at) VALUES ('u', NULL, 'c', 'lofi', ?, 1)")
+      .run(JSON.stringify({ prompt: 'lofi' }));
+    old.prepare(`INSERT INTO takes (request_id, take_index, origin, prompt, seed, tokens, model_id, header, created_at)
+      VALUES (1, 0, 'compose', 'lofi', 3, ?, 'old-model', ?, 1)`).run(encodeTokens(songs[3]), JSON.stringify(decodeHeader(songs[3])));
+    old.close();
+    const reopened = new SqliteStore(file);
+    try {
+      expect(reopened.version).toBe(MIGRATIONS.length);
+      expect(await reopened.getTake(1)).toMatchObject({ tokens: songs[3], modelId: 'old-model', forcedTokens: null, sampling: null });
+    } finally {
+      await reopened.close();
+    }
   });
 
   it('keeps one vote per user per take, the latest one, and removes it only with its own emoji', async () => {
@@ -148,44 +182,82 @@ describe('stored payloads', () => {
 });
 
 describe('preference pairs', () => {
-  const scored = (id: number, requestId: number, up: number, down: number, extra: Partial<TakeRecord> = {}) => ({
-    id, requestId, index: id, origin: 'compose' as const, parentTakeId: null, instruction: null, prompt: `prompt ${requestId}`, seed: id,
-    tokens: [id, id + 1], modelId: 'm', header: HEADER, channelId: null, messageId: null, createdAt: 0, votes: { up, down }, ...extra,
+  const SAMPLING = { temperature: 1, topK: 0, topP: 0.95, guidance: 3, keyPrior: 1 };
+  const encoder = { hash: 'tok-hash', encode: (text: string) => [1, ...Array.from(text, (char) => char.charCodeAt(0) % 50 + 3)] };
+  let songs: number[][];
+  beforeAll(async () => {
+    songs = await realTokenSequences(4);
   });
 
-  it('pairs sibling takes and variations with their parents, the higher score chosen, ties left out', () => {
-    const pairs = preferencePairs([
-      scored(1, 1, 3, 0), scored(2, 1, 1, 1), scored(3, 1, 1, 1),
-      scored(4, 2, 0, 2, { origin: 'variation', parentTakeId: 1, instruction: 'faster', prompt: 'prompt 1, faster' }),
-    ]);
-    expect(pairs.map((pair) => [pair.kind, pair.chosenTake, pair.rejectedTake, pair.margin])).toEqual([
-      ['siblings', 1, 2, 3], ['siblings', 1, 3, 3], ['variation', 1, 4, 5],
-    ]);
-    expect(pairs[2]).toMatchObject({ prompt: 'prompt 1, faster', instruction: 'faster', chosen: [1, 2], rejected: [4, 5] });
-    expect(preferencePairs([scored(1, 1, 3, 0), scored(2, 1, 2, 0)], 2)).toEqual([]);
+  const scored = (id: number, requestId: number, up: number, down: number, extra: Partial<ScoredTake> = {}): ScoredTake => ({
+    id, requestId, index: id, origin: 'compose', parentTakeId: null, instruction: null, prompt: `prompt ${requestId}`, seed: id,
+    tokens: songs[id % songs.length], modelId: 'm', header: HEADER, forcedTokens: 12, sampling: SAMPLING, channelId: null, messageId: null,
+    createdAt: 0, votes: { up, down }, ...extra,
   });
 
-  it('`motif export-preferences` writes them as JSON lines', async () => {
+  it('pairs only takes composed under the same conditioning, never a variation with its parent', () => {
+    const { pairs, unknownForced } = votePairs([
+      scored(1, 1, 3, 0), scored(2, 1, 1, 1), scored(3, 1, 0, 1, { origin: 'regenerate' }),
+      // Variations of take 1 by the same words (one request and its regeneration); take 1 itself is not their sibling.
+      scored(4, 2, 0, 2, { origin: 'variation', parentTakeId: 1, instruction: 'faster', prompt: 'prompt 1, faster', forcedTokens: 90 }),
+      scored(5, 2, 2, 0, { origin: 'variation', parentTakeId: 1, instruction: 'faster', prompt: 'prompt 1, faster', forcedTokens: 90 }),
+      // Another request with one voted take: nothing to compare it with.
+      scored(6, 3, 5, 0),
+    ], encoder);
+    expect(unknownForced).toBe(0);
+    expect(pairs.map((pair) => [pair.conditioning, pair.chosen.take, pair.rejected.take, pair.margin])).toEqual([
+      ['compose', 1, 2, 3], ['compose', 1, 3, 4], ['compose', 2, 3, 1], ['variation', 5, 4, 4],
+    ]);
+    const variation = pairs[3];
+    expect(variation).toMatchObject({
+      format: PREFERENCE_FORMAT, source: 'votes', prompt: 'prompt 1, faster', instruction: 'faster', request: 2,
+      textIds: encoder.encode('prompt 1, faster'), textTokenizer: 'tok-hash',
+    });
+    expect(variation.chosen).toEqual({ take: 5, seed: 5, tokens: songs[1], forced: 90, modelId: 'm', sampling: SAMPLING, score: 2 });
+    expect(votePairs([scored(1, 1, 3, 0), scored(2, 1, 2, 0)], encoder, 2).pairs).toEqual([]);
+  });
+
+  it('works out the forced tokens of takes stored before they were recorded where it can', () => {
+    const { pairs, unknownForced } = votePairs([
+      scored(1, 1, 1, 0, { forcedTokens: null, sampling: null }), scored(2, 1, 0, 1, { forcedTokens: null, sampling: null }),
+      scored(3, 2, 1, 0, { origin: 'variation', parentTakeId: 1, instruction: 'slower', forcedTokens: null }),
+      scored(4, 2, 0, 1, { origin: 'variation', parentTakeId: 1, instruction: 'slower', forcedTokens: null }),
+    ], encoder);
+    // A new piece forces its header only; an older variation's kept prefix is unknown, so it is left out.
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0].chosen.forced).toBe(headerLength(songs[1]));
+    expect(pairs[0].chosen.forced).toBeGreaterThan(5);
+    expect(pairs[0].chosen.sampling).toBeNull();
+    expect(unknownForced).toBe(2);
+  });
+
+  it.skipIf(withoutModel())('`motif export-preferences` writes them as JSON lines, the prompt encoded by the model\'s text tokenizer', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'motif-prefs-'));
     const db = path.join(dir, 'motif.db');
     const store = new SqliteStore(db);
-    const songs = await realTokenSequences(2);
     const request = await store.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'sad strings', options: { prompt: 'sad strings' } });
     const takes = [];
-    for (const [index, tokens] of songs.entries()) {
-      takes.push(await store.addTake({ requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'sad strings', seed: index, tokens, modelId: 'm', header: decodeHeader(tokens) }));
+    for (const [index, tokens] of songs.slice(0, 2).entries()) {
+      takes.push(await store.addTake({
+        requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'sad strings', seed: index, tokens,
+        modelId: 'm', header: decodeHeader(tokens), forcedTokens: 14, sampling: SAMPLING,
+      }));
     }
     await store.setVote(takes[0].id, 'a', -1, '👎');
     await store.setVote(takes[1].id, 'a', 1, '👍');
     await store.setVote(takes[1].id, 'b', 1, '👍');
     await store.close();
     const out = path.join(dir, 'prefs.jsonl');
-    const { stdout } = await promisify(execFile)(process.execPath, ['bin/motif.js', 'export-preferences', '--db', db, '--out', out]);
-    expect(stdout).toMatch(/wrote 1 preference pairs/);
+    const { stdout } = await promisify(execFile)(process.execPath, ['bin/motif.js', 'export-preferences', '--db', db, '--out', out, '--model', MODEL_DIR!]);
+    expect(stdout).toMatch(/wrote 1 preference pairs .*\(1 compose, 0 variation, 0 extension\)/);
     const lines = (await readFile(out, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatchObject({ kind: 'siblings', prompt: 'sad strings', margin: 3, chosenTake: takes[1].id, rejectedTake: takes[0].id });
-    expect(lines[0].chosen).toEqual(songs[1]);
-    expect(lines[0].rejected).toEqual(songs[0]);
+    const folder = await openModelFolder(MODEL_DIR!);
+    expect(lines[0]).toMatchObject({
+      format: 'motif-preference-v1', source: 'votes', conditioning: 'compose', prompt: 'sad strings', margin: 3,
+      textIds: folder.tokenizer.encode('sad strings', folder.dims.maxTextLen), textTokenizer: folder.manifest.text_vocab_hash,
+      chosen: { take: takes[1].id, tokens: songs[1], forced: 14, sampling: SAMPLING, score: 2 },
+      rejected: { take: takes[0].id, tokens: songs[0], forced: 14, score: -1 },
+    });
   });
 });

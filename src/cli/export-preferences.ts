@@ -1,33 +1,39 @@
 /**
- * `motif export-preferences --out prefs.jsonl [--db FILE] [--min-margin N]`: preference pairs from the votes, one
- * JSON object a line: {kind, prompt, instruction?, chosen, rejected, margin, chosenTake, rejectedTake, modelIds}.
+ * `motif export-preferences --out prefs.jsonl [--db FILE] [--model DIR] [--min-margin N]`: preference pairs from the
+ * votes, one pair a line in the format of docs/PREFERENCES.md (motif-preference-v1). The prompts are encoded with the
+ * text tokenizer of the model in --model (default MOTIF_MODEL_DIR): the model that DPO will start from.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadDatabasePath } from '../config.ts';
+import { config, loadDatabasePath } from '../config.ts';
 import { SqliteStore } from '../store/sqlite-store.ts';
-import { preferencePairs } from '../store/preferences.ts';
+import { preferenceLines, votePairs } from '../store/preferences.ts';
 import { InputError } from './input.ts';
+import { promptEncoderOf } from './prompt-encoder.ts';
+
+const USAGE = 'usage: motif export-preferences --out prefs.jsonl [--db FILE] [--model DIR] [--min-margin N]';
 
 export async function run(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
-    options: { out: { type: 'string' }, db: { type: 'string' }, 'min-margin': { type: 'string', default: '1' } },
+    options: { out: { type: 'string' }, db: { type: 'string' }, model: { type: 'string' }, 'min-margin': { type: 'string', default: '1' } },
   });
-  if (!values.out) throw new InputError('usage: motif export-preferences --out prefs.jsonl [--db FILE] [--min-margin N]');
+  if (!values.out) throw new InputError(USAGE);
   const minMargin = Number(values['min-margin']);
   if (!Number.isInteger(minMargin) || minMargin < 1) throw new InputError('--min-margin must be a whole number from 1 up');
   const db = values.db ? path.resolve(values.db) : loadDatabasePath();
   if (!existsSync(db)) throw new InputError(`no database at ${db}: run the bot first, or name one with --db`);
+  const text = await promptEncoderOf(values.model ?? config().modelDir);
   const store = new SqliteStore(db);
   try {
-    const pairs = preferencePairs(await store.votedTakes(), minMargin);
+    const { pairs, unknownForced } = votePairs(await store.votedTakes(), text, minMargin);
     await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
-    await writeFile(values.out, pairs.map((pair) => `${JSON.stringify(pair)}\n`).join(''));
-    const siblings = pairs.filter((pair) => pair.kind === 'siblings').length;
-    console.log(`wrote ${pairs.length} preference pairs to ${values.out} (${siblings} between sibling takes, ${pairs.length - siblings} variation/parent)`);
+    await writeFile(values.out, preferenceLines(pairs));
+    const byKind = ['compose', 'variation', 'extension'].map((kind) => `${pairs.filter((pair) => pair.conditioning === kind).length} ${kind}`);
+    console.log(`wrote ${pairs.length} preference pairs to ${values.out} (${byKind.join(', ')})`);
+    if (unknownForced > 0) console.log(`left out ${unknownForced} voted takes stored before their forced prefix was recorded (older variations and extensions)`);
   } finally {
     await store.close();
   }

@@ -7,6 +7,7 @@ import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
 import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
+import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
 import type { Composer } from './composer.ts';
@@ -140,7 +141,7 @@ export class TakeJobs {
         take = await this.store.addTake({
           requestId: payload.requestId, origin, parentTakeId: parent?.id ?? null,
           instruction: payload.kind === 'vary' ? payload.instruction : null, prompt: piece.prompt, seed, tokens: piece.tokens,
-          modelId: piece.modelId, header: { ...piece.header },
+          modelId: piece.modelId, header: { ...piece.header }, forcedTokens: forcedTokenCount(piece), sampling: { ...this.ctx.composer.sampling },
         });
         this.log.info({ take: take.id, request: payload.requestId, origin, seed, bars: piece.header.bars, ms: Math.round(piece.timings.totalMs) }, 'take composed');
       }

@@ -57,4 +57,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX jobs_unfinished ON jobs(status) WHERE status IN ('queued', 'running');
   `,
+  // What a preference pair needs beyond the tokens (docs/PREFERENCES.md): how many leading tokens the engine forced
+  // (header and kept prefix: never a preference to learn) and the sampling settings. Rows stored before stay NULL,
+  // and the export works out what it can for them. Plain ADD COLUMN, which PostgreSQL reads the same way.
+  `
+  ALTER TABLE takes ADD COLUMN forced_tokens INTEGER;
+  ALTER TABLE takes ADD COLUMN sampling TEXT;
+  `,
 ];

@@ -55,6 +55,16 @@ export const takeHeaderSchema = z.object({
   bars: z.number().int().nonnegative(),
 }) satisfies z.ZodType<ScoreHeader>;
 
+/** The sampling a take was composed with: src/inference's SamplingOptions, restated (the store does not import inference). */
+export const takeSamplingSchema = z.object({
+  temperature: z.number().min(0),
+  topK: z.number().int().min(0),
+  topP: z.number().gt(0).max(1),
+  guidance: z.number().min(0),
+  keyPrior: z.number().min(0).optional(),
+});
+export type TakeSampling = z.infer<typeof takeSamplingSchema>;
+
 /**
  * The work a take job does. Its seeds are fixed when it is accepted, so a job cut off by a restart makes the same
  * takes again.

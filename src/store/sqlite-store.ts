@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
-import { replyTargetSchema, requestOptionsSchema, takeHeaderSchema, takeJobPayloadSchema } from './payloads.ts';
+import { replyTargetSchema, requestOptionsSchema, takeHeaderSchema, takeJobPayloadSchema, takeSamplingSchema } from './payloads.ts';
 import { readStoredJson } from './stored-json.ts';
 import { decodeTokens, encodeTokens } from './token-codec.ts';
 import type {
@@ -21,7 +21,7 @@ interface RequestRow {
 interface TakeRow {
   id: number; request_id: number; take_index: number; origin: TakeOrigin; parent_take_id: number | null;
   instruction: string | null; prompt: string; seed: number; tokens: Buffer; model_id: string; header: string;
-  channel_id: string | null; message_id: string | null; created_at: number;
+  channel_id: string | null; message_id: string | null; created_at: number; forced_tokens: number | null; sampling: string | null;
 }
 
 interface JobRow {
@@ -46,6 +46,8 @@ function takeFromRow(row: TakeRow): TakeRecord {
     id: row.id, requestId: row.request_id, index: row.take_index, origin: row.origin, parentTakeId: row.parent_take_id,
     instruction: row.instruction, prompt: row.prompt, seed: row.seed, tokens: decodeTokens(row.tokens), modelId: row.model_id,
     header: readStoredJson(takeHeaderSchema, row.header, { table: 'takes', id: row.id, column: 'header' }),
+    forcedTokens: row.forced_tokens,
+    sampling: row.sampling === null ? null : readStoredJson(takeSamplingSchema, row.sampling, { table: 'takes', id: row.id, column: 'sampling' }),
     channelId: row.channel_id, messageId: row.message_id, createdAt: row.created_at,
   };
 }
@@ -106,14 +108,19 @@ export class SqliteStore implements MotifStore {
       const { next } = this.db.prepare('SELECT COALESCE(MAX(take_index) + 1, 0) AS next FROM takes WHERE request_id = ?')
         .get(take.requestId) as { next: number };
       const { lastInsertRowid } = this.db.prepare(`
-        INSERT INTO takes (request_id, take_index, origin, parent_take_id, instruction, prompt, seed, tokens, model_id, header, created_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        INSERT INTO takes (request_id, take_index, origin, parent_take_id, instruction, prompt, seed, tokens, model_id, header,
+          forced_tokens, sampling, created_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(take.requestId, next, take.origin, take.parentTakeId, take.instruction, take.prompt, take.seed,
-        encodeTokens(take.tokens), take.modelId, JSON.stringify(take.header), createdAt);
+        encodeTokens(take.tokens), take.modelId, JSON.stringify(take.header), take.forcedTokens ?? null,
+        take.sampling ? JSON.stringify(take.sampling) : null, createdAt);
       return { id: Number(lastInsertRowid), index: next };
     });
     const { id, index } = insert();
-    return { ...take, tokens: [...take.tokens], id, index, channelId: null, messageId: null, createdAt };
+    return {
+      ...take, tokens: [...take.tokens], forcedTokens: take.forcedTokens ?? null, sampling: take.sampling ?? null, id, index,
+      channelId: null, messageId: null, createdAt,
+    };
   }
 
   async getTake(id: number): Promise<TakeRecord | undefined> {

@@ -3,9 +3,9 @@
  * interfaces are asynchronous so that a server database (Postgres) can implement them as well as SQLite does.
  */
 import type { ScoreHeader } from '../tokens/tokenizer.ts';
-import type { ReplyTarget, RequestOptions, TakeJobPayload } from './payloads.ts';
+import type { ReplyTarget, RequestOptions, TakeJobPayload, TakeSampling } from './payloads.ts';
 
-export type { ComposeOptions, JobKind, ReplyTarget, RequestOptions, TakeJobPayload } from './payloads.ts';
+export type { ComposeOptions, JobKind, ReplyTarget, RequestOptions, TakeJobPayload, TakeSampling } from './payloads.ts';
 
 /** Where a take came from. */
 export type TakeOrigin = 'compose' | 'regenerate' | 'variation' | 'extension';
@@ -38,9 +38,19 @@ export interface NewTake {
   modelId: string;
   /** bpm, key, meter, instruments, bars: what the take turned out to be. */
   header: ScoreHeader;
+  /**
+   * Leading tokens the engine decided rather than the model's free choice: the header and, for a variation or an
+   * extension, the kept part of its parent. A preference never trains on them (docs/PREFERENCES.md).
+   */
+  forcedTokens?: number | null;
+  /** The sampling the take was composed with. */
+  sampling?: TakeSampling | null;
 }
 
 export interface TakeRecord extends NewTake {
+  /** Null for takes stored before it was recorded. */
+  forcedTokens: number | null;
+  sampling: TakeSampling | null;
   id: number;
   /** Zero-based order among the takes of its request. */
   index: number;

@@ -3,7 +3,8 @@
  * real rendering. Slash commands, replies, buttons, votes and every kind of bad input, in one session of one bot.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeScore } from '../../src/tokens/tokenizer.ts';
+import { decodeScore, headerLength } from '../../src/tokens/tokenizer.ts';
+import { votePairs } from '../../src/store/preferences.ts';
 import type { TakeRecord } from '../../src/store/types.ts';
 import { withoutModel } from '../helpers/model.ts';
 import type { EmulatedInteraction, StoredMessage } from './emulator/discord-emulator.ts';
@@ -85,6 +86,8 @@ describe.skipIf(withoutModel())('the Discord bot against the emulator', () => {
     }, 5_000, 'both takes linked to their messages');
     expect(new Set(takes.map((take) => take.seed)).size).toBe(2);
     expect(takes.map((take) => take.messageId)).toEqual(messages.map((stored) => stored.message.id));
+    // What a preference pair needs (docs/PREFERENCES.md): a new piece forces its header only; the sampling it used.
+    for (const take of takes) expect(take).toMatchObject({ forcedTokens: headerLength(take.tokens), sampling: h.composer.sampling });
 
     for (const [index, stored] of messages.entries()) {
       const take = takes[index];
@@ -169,6 +172,8 @@ describe.skipIf(withoutModel())('the Discord bot against the emulator', () => {
     // An up vote on the sibling take: the two takes now make a preference pair.
     emulator().react(bob, firstMessages[1].message.id, '👍');
     await eventually(async () => (await store().votesOf(firstTakes[1].id)).up === 1, 5_000, 'a vote on take 2');
+    const { pairs } = votePairs(await store().votedTakes(), { hash: 'h', encode: () => [1] });
+    expect(pairs.map((pair) => [pair.chosen.take, pair.rejected.take, pair.margin])).toEqual([[firstTakes[1].id, take.id, 2]]);
   });
 
   it('Regenerate writes a sibling take, Extend a longer one, and Vary asks how in a modal', async () => {
@@ -192,6 +197,8 @@ describe.skipIf(withoutModel())('the Discord bot against the emulator', () => {
     const longer = await takeFor(extended.message.id);
     expect(longer).toMatchObject({ origin: 'extension', parentTakeId: take.id });
     expect((longer.header as { bars: number }).bars).toBe(2);
+    // Forced: the header, the parent's bar (its tokens but EOS) and the BAR that starts the new one.
+    expect(longer.forcedTokens).toBe(take.tokens.length);
     // The extension keeps the parent's bar as it was: its tokens start with the parent's body.
     expect(noteCount(decodeScore(longer.tokens))).toBeGreaterThanOrEqual(noteCount(decodeScore(take.tokens)));
 
