@@ -57,7 +57,7 @@ describe('the job queue', () => {
       finish(id);
     }
     await queue.idle();
-    expect(await store.unfinishedJobs()).toEqual([]);
+    expect(await store.unfinishedJobs()).toEqual({ jobs: [], unreadable: [] });
   });
 
   it('limits jobs in flight per user and spaces a user\'s requests by the cooldown', async () => {
@@ -84,7 +84,7 @@ describe('the job queue', () => {
     for (const user of ['a', 'b', 'c']) await first.enqueue(ticketOf(first.admit(user)), job(user));
     await settle();
     await first.close(0);
-    const left = await store.unfinishedJobs();
+    const left = (await store.unfinishedJobs()).jobs;
     expect(left.map((found: JobRecord) => [found.id, found.status, found.attempts])).toEqual([[1, 'running', 1], [2, 'running', 1], [3, 'queued', 0]]);
 
     const second = controlledWorker();

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readMidi } from '../src/music/midi.ts';
 import { decodeHeader, decodeScore, encodeScore, headerLength, type ScoreHeader } from '../src/tokens/tokenizer.ts';
@@ -11,11 +12,13 @@ import { PREFERENCE_FORMAT, votePairs } from '../src/store/preferences.ts';
 import { MIGRATIONS } from '../src/store/migrations.ts';
 import { encodeTokens } from '../src/store/token-codec.ts';
 import { openModelFolder } from '../src/inference/manifest.ts';
+import { PostgresStore } from '../src/store/postgres-store.ts';
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import { StoredDataError } from '../src/store/stored-json.ts';
-import type { NewJob, NewTake, ScoredTake } from '../src/store/types.ts';
+import type { MotifStore, NewJob, NewTake, ScoredTake } from '../src/store/types.ts';
 import { fixtureMidi } from './helpers/data.ts';
 import { MODEL_DIR, withoutModel } from './helpers/model.ts';
+import { scratchDatabase, withoutPostgres } from './helpers/servers.ts';
 
 const HEADER: ScoreHeader = { timeSignature: [4, 4], bpm: 90, key: { tonic: 9, mode: 'minor' }, instruments: [0, 128], bars: 8 };
 
@@ -33,19 +36,70 @@ async function realTokenSequences(count: number): Promise<number[][]> {
   return sequences;
 }
 
-describe('the SQLite store', () => {
-  let dir: string;
-  let store: SqliteStore;
+/** A store on one backend, and a way round it: writing a column as another program might (a damaged row). */
+interface OpenedStore {
+  store: MotifStore;
+  /** Writes `value` into a row's column behind the store's back. */
+  corrupt(table: string, column: string, id: number, value: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+const BACKENDS: { name: string; skip: () => boolean; open: () => Promise<OpenedStore> }[] = [
+  {
+    name: 'SQLite',
+    skip: () => false,
+    async open() {
+      const file = path.join(await mkdtemp(path.join(tmpdir(), 'motif-store-')), 'motif.db');
+      const store = new SqliteStore(file);
+      return {
+        store,
+        async corrupt(table, column, id, value) {
+          const db = new Database(file);
+          db.prepare(`UPDATE ${table} SET ${column} = ? WHERE id = ?`).run(value, id);
+          db.close();
+        },
+        close: () => store.close(),
+      };
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: withoutPostgres,
+    async open() {
+      const database = await scratchDatabase();
+      const store = await PostgresStore.open(database.url);
+      return {
+        store,
+        async corrupt(table, column, id, value) {
+          const client = new pg.Client({ connectionString: database.url });
+          await client.connect();
+          await client.query(`UPDATE ${table} SET ${column} = $1 WHERE id = $2`, [value, id]);
+          await client.end();
+        },
+        async close() {
+          await store.close();
+          await database.drop();
+        },
+      };
+    },
+  },
+];
+
+describe.each(BACKENDS)('the store on $name', ({ skip, open }) => {
+  const skipped = skip();
+  let opened: OpenedStore;
+  let store: MotifStore;
   let songs: number[][];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), 'motif-store-'));
-    store = new SqliteStore(path.join(dir, 'nested', 'motif.db'));
+    if (skipped) return;
+    opened = await open();
+    store = opened.store;
     songs = await realTokenSequences(4);
   });
 
   afterAll(async () => {
-    await store.close();
+    await opened?.close();
   });
 
   const take = (requestId: number, tokens: number[], extra: Partial<NewTake> = {}): NewTake => ({
@@ -53,29 +107,32 @@ describe('the SQLite store', () => {
     header: { ...decodeHeader(tokens) }, ...extra,
   });
 
-  it('is created with its folder and migrated to the latest schema', () => {
-    expect(store.version).toBe(MIGRATIONS.length);
-    expect(store.version).toBe(2);
-  });
-
-  it('keeps requests and takes, tokens exactly, numbered per request and findable by message', async () => {
+  it.skipIf(skipped)('keeps requests and takes, tokens exactly, numbered per request and findable by message', async () => {
     expect(songs).toHaveLength(4);
     const request = await store.createRequest({ userId: 'u1', guildId: 'g', channelId: 'c', prompt: 'lofi piano', options: { prompt: 'lofi piano', bpm: 90, bars: 8 } });
     expect(await store.getRequest(request.id)).toEqual(request);
     const first = await store.addTake(take(request.id, songs[0], { seed: 1 }));
-    const second = await store.addTake(take(request.id, songs[1], { seed: 2 }));
+    // The largest seed there is (2^32 - 1) fits: PostgreSQL keeps seeds as BIGINT.
+    const second = await store.addTake(take(request.id, songs[1], { seed: 0xffffffff }));
     expect([first.index, second.index]).toEqual([0, 1]);
     const back = (await store.getTake(first.id))!;
+    expect(back).toEqual(first);
     expect(back.tokens).toEqual(songs[0]);
     expect(decodeScore(back.tokens)).toEqual(decodeScore(songs[0]));
     expect(back.header).toEqual(JSON.parse(JSON.stringify(decodeHeader(songs[0]))));
     await store.setTakeMessage(second.id, 'c', 'm-2');
     expect((await store.takeByMessage('m-2'))!.id).toBe(second.id);
     expect(await store.takeByMessage('m-unknown')).toBeUndefined();
-    expect((await store.takesOfRequest(request.id)).map((found) => found.seed)).toEqual([1, 2]);
+    expect((await store.takesOfRequest(request.id)).map((found) => found.seed)).toEqual([1, 0xffffffff]);
   });
 
-  it('keeps what a preference pair needs: the forced tokens and the sampling of a take', async () => {
+  it.skipIf(skipped)('numbers takes added to one request at once without a gap or a clash', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const added = await Promise.all(Array.from({ length: 6 }, (_, seed) => store.addTake(take(request.id, songs[seed % 4], { seed }))));
+    expect(added.map((found) => found.index).sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it.skipIf(skipped)('keeps what a preference pair needs: the forced tokens and the sampling of a take', async () => {
     const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
     const sampling = { temperature: 0.9, topK: 0, topP: 0.95, guidance: 3, keyPrior: 1 };
     const added = await store.addTake(take(request.id, songs[1], { forcedTokens: 37, sampling }));
@@ -83,6 +140,117 @@ describe('the SQLite store', () => {
     expect(await store.getTake(added.id)).toMatchObject({ forcedTokens: 37, sampling });
     const unrecorded = await store.addTake(take(request.id, songs[2]));
     expect(await store.getTake(unrecorded.id)).toMatchObject({ forcedTokens: null, sampling: null });
+  });
+
+  it.skipIf(skipped)('keeps one vote per user per take, the latest one, and removes it only with its own emoji', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const voted = await store.addTake(take(request.id, songs[2]));
+    await store.setVote(voted.id, 'a', 1, '👍');
+    await store.setVote(voted.id, 'b', 1, '👍');
+    await store.setVote(voted.id, 'a', -1, '👎');
+    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 1 });
+    expect(await store.removeVote(voted.id, 'a', '👍')).toBe(false);
+    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 1 });
+    expect(await store.removeVote(voted.id, 'a', '👎')).toBe(true);
+    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 0 });
+    expect((await store.votedTakes()).find((found) => found.id === voted.id)).toMatchObject({ tokens: songs[2], votes: { up: 1, down: 0 } });
+    expect(await store.stats()).toMatchObject({ upVotes: 1, downVotes: 0, voters: 1 });
+  });
+
+  it.skipIf(skipped)('deleting a take drops its votes and leaves its variations without a parent', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const parent = await store.addTake(take(request.id, songs[0]));
+    const child = await store.addTake(take(request.id, songs[1], { origin: 'variation', parentTakeId: parent.id, instruction: 'faster' }));
+    await store.setVote(parent.id, 'a', 1, '👍');
+    await store.deleteTake(parent.id);
+    expect(await store.getTake(parent.id)).toBeUndefined();
+    expect(await store.votesOf(parent.id)).toEqual({ up: 0, down: 0 });
+    expect((await store.getTake(child.id))!.parentTakeId).toBeNull();
+  });
+
+  it.skipIf(skipped)('never gives a take id twice: the newest take deleted, the next one gets a new id (and not its buttons)', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const newest = await store.addTake(take(request.id, songs[0]));
+    await store.deleteTake(newest.id);
+    const next = await store.addTake(take(request.id, songs[1]));
+    expect(next.id).toBeGreaterThan(newest.id);
+  });
+
+  it.skipIf(skipped)('records jobs, counts their starts, and forgets the reply (an interaction token) when they finish', async () => {
+    const asked: NewJob = {
+      userId: 'u', guildId: null, channelId: 'c', requestId: null,
+      payload: { kind: 'vary', requestId: 5, parentTakeId: 3, instruction: 'faster', seeds: [42] },
+      reply: { type: 'interaction', userId: 'u', channelId: 'c', token: 'secret', expiresAt: 1_000 },
+    };
+    const job = await store.insertJob(asked);
+    expect((await store.unfinishedJobs()).jobs.find((found) => found.id === job.id)).toMatchObject({ payload: asked.payload, reply: asked.reply });
+    await store.updateJobReply(job.id, { type: 'channel', userId: 'u', channelId: 'c', fromInteraction: true });
+    const started = await store.markJobStarted(job.id);
+    expect(started).toMatchObject({ status: 'running', attempts: 1, reply: { type: 'channel', fromInteraction: true } });
+    await store.finishJob(job.id, 'done');
+    const done = (await store.getJob(job.id))!;
+    expect(done).toMatchObject({ status: 'done', reply: null, payload: asked.payload });
+    expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt!);
+    expect((await store.unfinishedJobs()).jobs.map((found) => found.id)).not.toContain(job.id);
+  });
+
+  it.skipIf(skipped)('refuses a stored payload that is not what it wrote, saying which row, which column and what is wrong', async () => {
+    const request = await store.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'lofi', options: { prompt: 'lofi', bars: 8 } });
+    const damaged = await store.addTake({
+      requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'lofi', seed: 1, tokens: [1, 2, 3], modelId: 'm', header: HEADER,
+    });
+    const job = await store.insertJob({
+      userId: 'u', guildId: null, channelId: 'c', requestId: request.id,
+      payload: { kind: 'compose', requestId: request.id, options: { prompt: 'lofi' }, seeds: [1, 2] },
+      reply: { type: 'channel', userId: 'u', channelId: 'c' },
+    });
+    await opened.corrupt('requests', 'options', request.id, '{"prompt": "lofi", "bars": 8');
+    await opened.corrupt('takes', 'header', damaged.id, JSON.stringify({ ...HEADER, bpm: 'fast' }));
+    await opened.corrupt('jobs', 'payload', job.id, JSON.stringify({ kind: 'compose', requestId: request.id, options: { prompt: 'lofi' } }));
+
+    await expect(store.getRequest(request.id)).rejects.toThrow(`cannot read the options of requests row ${request.id}: it is not JSON`);
+    await expect(store.getTake(damaged.id)).rejects.toThrow(new RegExp(`^cannot read the header of takes row ${damaged.id}: bpm: .*expected number`));
+    await expect(store.takesOfRequest(request.id)).rejects.toBeInstanceOf(StoredDataError);
+    await expect(store.getJob(job.id)).rejects.toThrow(new RegExp(`^cannot read the payload of jobs row ${job.id}: seeds: .*expected array`));
+    await store.finishJob(job.id, 'failed', 'damaged by this test');
+  });
+
+  it.skipIf(skipped)('marks an unfinished job it cannot read failed, keeping its row, and still gives back the others', async () => {
+    const newJob = (user: string): NewJob => ({
+      userId: user, guildId: null, channelId: 'c', requestId: null,
+      payload: { kind: 'extend', requestId: 1, parentTakeId: 1, bars: 4, seeds: [9] }, reply: { type: 'channel', userId: user, channelId: 'c' },
+    });
+    const before = await store.insertJob(newJob('a'));
+    const damaged = await store.insertJob(newJob('b'));
+    const after = await store.insertJob(newJob('c'));
+    const broken = '{"kind": "extend", "requestId": 1';
+    await opened.corrupt('jobs', 'reply', damaged.id, broken);
+
+    const found = await store.unfinishedJobs();
+    expect(found.jobs.map((job) => job.id)).toEqual(expect.arrayContaining([before.id, after.id]));
+    expect(found.jobs.map((job) => job.id)).not.toContain(damaged.id);
+    expect(found.unreadable).toEqual([{ id: damaged.id, problem: `cannot read the reply of jobs row ${damaged.id}: it is not JSON` }]);
+    // Marked failed, with the reason; the damaged reply is still there for a person to look at.
+    await opened.corrupt('jobs', 'reply', damaged.id, JSON.stringify({ type: 'channel', userId: 'b', channelId: 'c' }));
+    expect(await store.getJob(damaged.id)).toMatchObject({ status: 'failed', error: found.unreadable[0].problem });
+    expect((await store.unfinishedJobs()).unreadable).toEqual([]);
+  });
+});
+
+describe('the SQLite store', () => {
+  let dir: string;
+  let songs: number[][];
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), 'motif-store-'));
+    songs = await realTokenSequences(4);
+  });
+
+  it('is created with its folder and migrated to the latest schema', async () => {
+    const store = new SqliteStore(path.join(dir, 'nested', 'motif.db'));
+    expect(store.version).toBe(MIGRATIONS.length);
+    expect(store.version).toBe(3);
+    await store.close();
   });
 
   it('opens a database of the first schema and reads its takes, without what was not recorded then', async () => {
@@ -104,79 +272,39 @@ describe('the SQLite store', () => {
     }
   });
 
-  it('keeps one vote per user per take, the latest one, and removes it only with its own emoji', async () => {
-    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
-    const voted = await store.addTake(take(request.id, songs[2]));
-    await store.setVote(voted.id, 'a', 1, '👍');
-    await store.setVote(voted.id, 'b', 1, '👍');
-    await store.setVote(voted.id, 'a', -1, '👎');
-    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 1 });
-    expect(await store.removeVote(voted.id, 'a', '👍')).toBe(false);
-    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 1 });
-    expect(await store.removeVote(voted.id, 'a', '👎')).toBe(true);
-    expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 0 });
-  });
+  it('moves a database of schema 2 to ids that are never reused, keeping every row and link', async () => {
+    const file = path.join(dir, 'second-schema.db');
+    const old = new Database(file);
+    old.exec(MIGRATIONS[0]);
+    old.exec(MIGRATIONS[1]);
+    old.pragma('user_version = 2');
+    old.prepare("INSERT INTO requests (user_id, guild_id, channel_id, prompt, options, created_at) VALUES ('u', NULL, 'c', 'lofi', ?, 1)")
+      .run(JSON.stringify({ prompt: 'lofi' }));
+    const insertTake = old.prepare(`INSERT INTO takes (request_id, take_index, origin, parent_take_id, prompt, seed, tokens, model_id, header, created_at, forced_tokens)
+      VALUES (1, ?, ?, ?, 'lofi', 3, ?, 'old-model', ?, 1, 12)`);
+    insertTake.run(0, 'compose', null, encodeTokens(songs[0]), JSON.stringify(decodeHeader(songs[0])));
+    insertTake.run(1, 'variation', 1, encodeTokens(songs[1]), JSON.stringify(decodeHeader(songs[1])));
+    insertTake.run(2, 'compose', null, encodeTokens(songs[2]), JSON.stringify(decodeHeader(songs[2])));
+    old.prepare("INSERT INTO votes (take_id, user_id, value, emoji, created_at) VALUES (1, 'voter', 1, '👍', 1)").run();
+    old.close();
 
-  it('deleting a take drops its votes and leaves its variations without a parent', async () => {
-    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
-    const parent = await store.addTake(take(request.id, songs[0]));
-    const child = await store.addTake(take(request.id, songs[1], { origin: 'variation', parentTakeId: parent.id, instruction: 'faster' }));
-    await store.setVote(parent.id, 'a', 1, '👍');
-    await store.deleteTake(parent.id);
-    expect(await store.getTake(parent.id)).toBeUndefined();
-    expect(await store.votesOf(parent.id)).toEqual({ up: 0, down: 0 });
-    expect((await store.getTake(child.id))!.parentTakeId).toBeNull();
-  });
-
-  it('records jobs, counts their starts, and forgets the reply (an interaction token) when they finish', async () => {
-    const asked: NewJob = {
-      userId: 'u', guildId: null, channelId: 'c', requestId: null,
-      payload: { kind: 'vary', requestId: 5, parentTakeId: 3, instruction: 'faster', seeds: [42] },
-      reply: { type: 'interaction', userId: 'u', channelId: 'c', token: 'secret', expiresAt: 1_000 },
-    };
-    const job = await store.insertJob(asked);
-    expect((await store.unfinishedJobs()).find((found) => found.id === job.id)).toMatchObject({ payload: asked.payload, reply: asked.reply });
-    await store.updateJobReply(job.id, { type: 'channel', userId: 'u', channelId: 'c', fromInteraction: true });
-    const started = await store.markJobStarted(job.id);
-    expect(started).toMatchObject({ status: 'running', attempts: 1, reply: { type: 'channel', fromInteraction: true } });
-    await store.finishJob(job.id, 'done');
-    const done = (await store.getJob(job.id))!;
-    expect(done).toMatchObject({ status: 'done', reply: null, payload: asked.payload });
-    expect(done.finishedAt).toBeGreaterThanOrEqual(done.startedAt!);
-    expect((await store.unfinishedJobs()).map((found) => found.id)).not.toContain(job.id);
-  });
-});
-
-describe('stored payloads', () => {
-  it('refuses a stored payload that is not what it wrote, saying which row, which column and what is wrong', async () => {
-    const file = path.join(await mkdtemp(path.join(tmpdir(), 'motif-store-')), 'damaged.db');
-    const damaged = new SqliteStore(file);
-    const request = await damaged.createRequest({ userId: 'u', guildId: null, channelId: 'c', prompt: 'lofi', options: { prompt: 'lofi', bars: 8 } });
-    const take = await damaged.addTake({
-      requestId: request.id, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'lofi', seed: 1, tokens: [1, 2, 3], modelId: 'm', header: HEADER,
-    });
-    const job = await damaged.insertJob({
-      userId: 'u', guildId: null, channelId: 'c', requestId: request.id,
-      payload: { kind: 'compose', requestId: request.id, options: { prompt: 'lofi' }, seeds: [1, 2] },
-      reply: { type: 'channel', userId: 'u', channelId: 'c' },
-    });
-    await damaged.close();
-
-    const db = new Database(file);
-    db.prepare('UPDATE requests SET options = ? WHERE id = ?').run('{"prompt": "lofi", "bars": 8', request.id);
-    db.prepare('UPDATE takes SET header = ? WHERE id = ?').run(JSON.stringify({ ...HEADER, bpm: 'fast' }), take.id);
-    db.prepare('UPDATE jobs SET payload = ? WHERE id = ?').run(JSON.stringify({ kind: 'compose', requestId: request.id, options: { prompt: 'lofi' } }), job.id);
-    db.close();
-
-    const reopened = new SqliteStore(file);
+    const store = new SqliteStore(file);
     try {
-      await expect(reopened.getRequest(request.id)).rejects.toThrow(`cannot read the options of requests row ${request.id}: it is not JSON`);
-      await expect(reopened.getTake(take.id)).rejects.toThrow(new RegExp(`^cannot read the header of takes row ${take.id}: bpm: .*expected number`));
-      await expect(reopened.takesOfRequest(request.id)).rejects.toBeInstanceOf(StoredDataError);
-      await expect(reopened.getJob(job.id)).rejects.toThrow(new RegExp(`^cannot read the payload of jobs row ${job.id}: seeds: .*expected array`));
-      await expect(reopened.unfinishedJobs()).rejects.toBeInstanceOf(StoredDataError);
+      expect(store.version).toBe(3);
+      expect((await store.takesOfRequest(1)).map((found) => [found.id, found.parentTakeId, found.forcedTokens])).toEqual([[1, null, 12], [2, 1, 12], [3, null, 12]]);
+      expect(await store.votesOf(1)).toEqual({ up: 1, down: 0 });
+      // The newest take goes; the next take does not get its id (nor its buttons).
+      await store.deleteTake(3);
+      const next = await store.addTake({
+        requestId: 1, origin: 'compose', parentTakeId: null, instruction: null, prompt: 'lofi', seed: 4, tokens: songs[3], modelId: 'm', header: decodeHeader(songs[3]),
+      });
+      expect(next.id).toBe(4);
+      // Foreign keys are back on: deleting the parent still unlinks its variation and drops its votes.
+      await store.deleteTake(1);
+      expect((await store.getTake(2))!.parentTakeId).toBeNull();
+      expect(await store.votesOf(1)).toEqual({ up: 0, down: 0 });
     } finally {
-      await reopened.close();
+      await store.close();
     }
   });
 });

@@ -39,8 +39,8 @@ export interface RunningBot {
   store: MotifStore;
   queue: JobQueue;
   ctx: BotContext;
-  /** Jobs found unfinished at start: put back in line, or given up. */
-  recovered: { requeued: number; abandoned: number };
+  /** Jobs found unfinished at start: put back in line, given up, or unreadable (marked failed). */
+  recovered: { requeued: number; abandoned: number; unreadable: number };
   /** Waits up to `graceMs` for running jobs (then aborts them; they stay recorded), disconnects, closes the store. */
   stop(graceMs?: number): Promise<void>;
 }
@@ -91,7 +91,8 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     await login(client, config.token);
     log.info({ user: client.user?.tag, messageContent: config.messageContent }, 'connected to Discord');
 
-    const { requeued, abandoned } = await queue.recover(options.maxAttempts ?? 2);
+    const { requeued, abandoned, unreadable } = await queue.recover(options.maxAttempts ?? 2);
+    for (const { id, problem } of unreadable) log.error({ job: id, problem }, 'an unfinished job could not be read: marked failed');
     for (const job of abandoned) {
       await jobs.abandon(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, 'could not tell the user about a lost job'));
     }
@@ -100,7 +101,7 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     const running = client;
     return {
       client, store, queue, ctx,
-      recovered: { requeued: requeued.length, abandoned: abandoned.length },
+      recovered: { requeued: requeued.length, abandoned: abandoned.length, unreadable: unreadable.length },
       async stop(graceMs = 0) {
         await queue.close(graceMs);
         await running.destroy();

@@ -7,7 +7,7 @@
  * can start: `admit` (synchronous: reserves a place or says why not) then `enqueue` (records and schedules the job).
  */
 import type { QueueSettings } from '../config.ts';
-import type { JobRecord, JobStore, NewJob } from '../store/types.ts';
+import type { JobRecord, JobStore, NewJob, UnreadableJob } from '../store/types.ts';
 
 export type Refusal =
   | { reason: 'busy' }
@@ -119,12 +119,14 @@ export class JobQueue {
 
   /**
    * Puts back in line the jobs a previous run left queued or running (oldest first, ahead of new ones), except those
-   * already started `maxAttempts` times, which are marked abandoned: the caller tells their users.
+   * already started `maxAttempts` times, which are marked abandoned: the caller tells their users. Rows the store
+   * could not read are marked failed by it and listed as unreadable, for the caller to log.
    */
-  async recover(maxAttempts = 2): Promise<{ requeued: JobRecord[]; abandoned: JobRecord[] }> {
+  async recover(maxAttempts = 2): Promise<{ requeued: JobRecord[]; abandoned: JobRecord[]; unreadable: UnreadableJob[] }> {
     const requeued: JobRecord[] = [];
     const abandoned: JobRecord[] = [];
-    for (const job of await this.store.unfinishedJobs()) {
+    const { jobs, unreadable } = await this.store.unfinishedJobs();
+    for (const job of jobs) {
       if (this.running.has(job.id) || this.waiting.some((entry) => entry.job.id === job.id)) continue;
       if (job.attempts >= maxAttempts) {
         await this.store.finishJob(job.id, 'abandoned', `cut off by ${job.attempts} restarts`);
@@ -136,7 +138,7 @@ export class JobQueue {
     this.waiting.unshift(...requeued.map((job) => ({ job })));
     for (const job of requeued) this.addInFlight(job.userId, 1);
     this.pump();
-    return { requeued, abandoned };
+    return { requeued, abandoned, unreadable };
   }
 
   /** 0 while the job runs, 1.. while it waits (1 = next), undefined when the queue does not hold it. */

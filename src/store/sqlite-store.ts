@@ -6,61 +6,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { MIGRATIONS } from './migrations.ts';
-import { replyTargetSchema, requestOptionsSchema, takeHeaderSchema, takeJobPayloadSchema, takeSamplingSchema } from './payloads.ts';
-import { readStoredJson } from './stored-json.ts';
-import { decodeTokens, encodeTokens } from './token-codec.ts';
+import {
+  FORGOTTEN_REPLY, jobFromRow, requestFromRow, takeFromRow, unfinishedFromRows, type JobRow, type RequestRow, type TakeRow,
+} from './rows.ts';
+import { encodeTokens } from './token-codec.ts';
 import type {
-  JobRecord, JobStatus, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats,
-  TakeOrigin, TakeRecord, VoteTally, VoteValue,
+  JobRecord, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats, TakeRecord,
+  UnfinishedJobs, VoteTally, VoteValue,
 } from './types.ts';
-
-interface RequestRow {
-  id: number; user_id: string; guild_id: string | null; channel_id: string; prompt: string; options: string; created_at: number;
-}
-
-interface TakeRow {
-  id: number; request_id: number; take_index: number; origin: TakeOrigin; parent_take_id: number | null;
-  instruction: string | null; prompt: string; seed: number; tokens: Buffer; model_id: string; header: string;
-  channel_id: string | null; message_id: string | null; created_at: number; forced_tokens: number | null; sampling: string | null;
-}
-
-interface JobRow {
-  id: number; kind: string; user_id: string; guild_id: string | null; channel_id: string; request_id: number | null;
-  payload: string; reply: string; status: JobStatus; attempts: number; error: string | null; created_at: number;
-  started_at: number | null; finished_at: number | null;
-}
-
-/** What a finished job's reply becomes: the column stays NOT NULL, and the token in it is gone. */
-const FORGOTTEN_REPLY = '{}';
-
-function requestFromRow(row: RequestRow): RequestRecord {
-  return {
-    id: row.id, userId: row.user_id, guildId: row.guild_id, channelId: row.channel_id, prompt: row.prompt,
-    options: readStoredJson(requestOptionsSchema, row.options, { table: 'requests', id: row.id, column: 'options' }),
-    createdAt: row.created_at,
-  };
-}
-
-function takeFromRow(row: TakeRow): TakeRecord {
-  return {
-    id: row.id, requestId: row.request_id, index: row.take_index, origin: row.origin, parentTakeId: row.parent_take_id,
-    instruction: row.instruction, prompt: row.prompt, seed: row.seed, tokens: decodeTokens(row.tokens), modelId: row.model_id,
-    header: readStoredJson(takeHeaderSchema, row.header, { table: 'takes', id: row.id, column: 'header' }),
-    forcedTokens: row.forced_tokens,
-    sampling: row.sampling === null ? null : readStoredJson(takeSamplingSchema, row.sampling, { table: 'takes', id: row.id, column: 'sampling' }),
-    channelId: row.channel_id, messageId: row.message_id, createdAt: row.created_at,
-  };
-}
-
-function jobFromRow(row: JobRow): JobRecord {
-  return {
-    id: row.id, userId: row.user_id, guildId: row.guild_id, channelId: row.channel_id, requestId: row.request_id,
-    payload: readStoredJson(takeJobPayloadSchema, row.payload, { table: 'jobs', id: row.id, column: 'payload' }),
-    reply: row.reply === FORGOTTEN_REPLY ? null : readStoredJson(replyTargetSchema, row.reply, { table: 'jobs', id: row.id, column: 'reply' }),
-    status: row.status, attempts: row.attempts, error: row.error, createdAt: row.created_at, startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
-}
 
 export class SqliteStore implements MotifStore {
   private readonly db: Database.Database;
@@ -80,12 +33,25 @@ export class SqliteStore implements MotifStore {
     return this.db.pragma('user_version', { simple: true }) as number;
   }
 
+  /**
+   * Runs the steps this database has not had, each in a transaction. Foreign keys are off meanwhile, as SQLite's
+   * procedure for rebuilding a table asks (dropping the old table would otherwise cascade to the rows that point at
+   * it); each step must leave every reference whole, checked before it commits.
+   */
   private migrate(): void {
-    for (let step = this.version; step < MIGRATIONS.length; step++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[step]);
-        this.db.pragma(`user_version = ${step + 1}`);
-      })();
+    if (this.version >= MIGRATIONS.length) return;
+    this.db.pragma('foreign_keys = OFF');
+    try {
+      for (let step = this.version; step < MIGRATIONS.length; step++) {
+        this.db.transaction(() => {
+          this.db.exec(MIGRATIONS[step]);
+          const broken = this.db.pragma('foreign_key_check') as unknown[];
+          if (broken.length > 0) throw new Error(`migration ${step + 1} left ${broken.length} broken references`);
+          this.db.pragma(`user_version = ${step + 1}`);
+        })();
+      }
+    } finally {
+      this.db.pragma('foreign_keys = ON');
     }
   }
 
@@ -196,9 +162,12 @@ export class SqliteStore implements MotifStore {
     this.db.prepare('UPDATE jobs SET reply = ? WHERE id = ?').run(JSON.stringify(reply), id);
   }
 
-  async unfinishedJobs(): Promise<JobRecord[]> {
+  async unfinishedJobs(): Promise<UnfinishedJobs> {
     const rows = this.db.prepare(`SELECT * FROM jobs WHERE status IN ('queued', 'running') ORDER BY id`).all() as JobRow[];
-    return rows.map(jobFromRow);
+    const found = unfinishedFromRows(rows);
+    const markFailed = this.db.prepare(`UPDATE jobs SET status = 'failed', error = ?, finished_at = ? WHERE id = ?`);
+    for (const { id, problem } of found.unreadable) markFailed.run(problem, Date.now(), id);
+    return found;
   }
 
   async stats(): Promise<StoreStats> {

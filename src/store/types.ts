@@ -115,14 +115,29 @@ export interface VoteStore {
   votesOf(takeId: number): Promise<VoteTally>;
 }
 
+/** A job row the store could not read back (StoredDataError): which row, and what is wrong with it. */
+export interface UnreadableJob {
+  id: number;
+  problem: string;
+}
+
+export interface UnfinishedJobs {
+  jobs: JobRecord[];
+  /** Rows found unfinished that could not be read; the store has marked them failed. */
+  unreadable: UnreadableJob[];
+}
+
 export interface JobStore {
   insertJob(job: NewJob): Promise<JobRecord>;
   getJob(id: number): Promise<JobRecord | undefined>;
   markJobStarted(id: number): Promise<JobRecord>;
   finishJob(id: number, status: 'done' | 'failed' | 'abandoned', error?: string): Promise<void>;
   updateJobReply(id: number, reply: ReplyTarget): Promise<void>;
-  /** Jobs queued or running, oldest first: after a restart these were cut off. */
-  unfinishedJobs(): Promise<JobRecord[]>;
+  /**
+   * Jobs queued or running, oldest first: after a restart these were cut off. A row that cannot be read is marked
+   * failed (its problem as the error, its payload and reply kept for a person to look at) and listed as unreadable.
+   */
+  unfinishedJobs(): Promise<UnfinishedJobs>;
 }
 
 export interface StoreStats {

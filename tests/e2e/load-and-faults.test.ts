@@ -76,7 +76,7 @@ describe.skipIf(withoutModel())('the bot under load and faults', () => {
     expect(Math.max(...places)).toBeGreaterThanOrEqual(10);
     const stats = await h.bot.store.stats();
     expect(stats).toMatchObject({ requests: 20, takes: 20 });
-    await eventually(async () => (await h.bot.store.unfinishedJobs()).length === 0, 5_000, 'every job finished');
+    await eventually(async () => (await h.bot.store.unfinishedJobs()).jobs.length === 0, 5_000, 'every job finished');
     expect(h.logs.records().filter((record) => (record.level as number) >= 50)).toEqual([]);
     await stop(h, 5_000);
   });
@@ -112,24 +112,29 @@ describe.skipIf(withoutModel())('the bot under load and faults', () => {
     await stop(before);
     await eventually(() => emulator.connectedClients === 0, 5_000, 'the old client gone');
     const store = new SqliteStore(dbPath);
-    const unfinished = await store.unfinishedJobs();
+    const unfinished = (await store.unfinishedJobs()).jobs;
     await store.close();
     expect(unfinished.map((job) => job.status).sort()).toEqual(['queued', 'queued', 'running']);
     // The third job is taken as one that was already cut off by a restart before.
     const lastJob = unfinished[unfinished.length - 1];
     const db = new Database(dbPath);
     db.prepare('UPDATE jobs SET attempts = 2, status = ? WHERE id = ?').run('running', lastJob.id);
+    // And a job row that cannot be read (a damaged database): it must not keep the bot from starting.
+    const { lastInsertRowid: damaged } = db.prepare(`INSERT INTO jobs (kind, user_id, channel_id, payload, reply, status, created_at)
+      VALUES ('compose', 'someone', 'c', '{"kind": "compose"', '{}', 'queued', 1)`).run();
     db.close();
 
     const after = await bot({ queue: { concurrency: 1, maxWaiting: 10, perUserInFlight: 2, cooldownMs: 0 } }, dbPath);
-    expect(after.bot.recovered).toEqual({ requeued: 2, abandoned: 1 });
+    expect(after.bot.recovered).toEqual({ requeued: 2, abandoned: 1, unreadable: 1 });
+    expect(after.logs.records().find((record) => record.msg === 'an unfinished job could not be read: marked failed'))
+      .toMatchObject({ job: Number(damaged), problem: `cannot read the payload of jobs row ${damaged}: it is not JSON` });
     const takesOf = (interaction: EmulatedInteraction) => [emulator.original(interaction), ...emulator.followups(interaction)]
       .filter((stored): stored is StoredMessage => stored?.message.attachments.length === 3);
     await emulator.waitFor(() => takesOf(cutOff[0]).length === 2 && takesOf(cutOff[1]).length === 2, 60_000, 'the cut-off jobs finished');
     const lost = emulator.original(cutOff[2])!;
     expect(lost.message.content).toMatch(/^Sorry: Motif restarted twice while working on "happy piano/);
     expect(lost.message.attachments).toEqual([]);
-    await eventually(async () => (await after.bot.store.unfinishedJobs()).length === 0, 10_000, 'no unfinished job');
+    await eventually(async () => (await after.bot.store.unfinishedJobs()).jobs.length === 0, 10_000, 'no unfinished job');
     // Each cut-off request has exactly its two takes: none duplicated, none lost.
     for (const requestId of [2, 3]) expect(await after.bot.store.takesOfRequest(requestId)).toHaveLength(2);
 
