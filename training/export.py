@@ -351,6 +351,11 @@ def main():
             raise SystemExit(str(error))
         if index["music_vocab"].get("hash") != dataset["music_vocab"].get("hash"):
             raise SystemExit(f"{data} has another music vocabulary than the checkpoint's: pass the training dataset")
+        if args.data is None and index["text_vocab"].get("hash") != dataset["text_vocab"].get("hash"):
+            # The default folder holds another model's dataset (a smoke model's export, say): its caption ids would
+            # fall outside this model's text vocabulary.
+            print(f"note: {data} has another text vocabulary than the checkpoint's: not used (pass --data)")
+            data = None
 
     export_graphs(model, out)
     # torch.onnx.export hands the wrappers back in training mode; the parity reference must run without dropout.
@@ -421,6 +426,9 @@ def main():
         "parity": parity,
         "text_sensitivity": sensitivity,
     }
+    if checkpoint.get("preferences"):
+        # A model tuned by dpo.py: the preference data it learnt from (file hash, pair counts, beta, held-out results).
+        manifest["training"]["preferences"] = checkpoint["preferences"]
     if sensitivity is not None and sensitivity < TEXT_SENSITIVITY_FLOOR:
         manifest["sampling"] = {"guidance": 1}
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
