@@ -23,6 +23,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   eval: { summary: 'eval --prompts FILE.jsonl [--seeds N] [--limit N] [--test-split N] [--out F.json] [--md F.md] [--png F.png]  score a model (docs/EVAL.md)', load: () => import('./cli/eval.ts') },
   bench: { summary: 'bench [--runs N] [--json]  encoder, decode, compose, render and Opus speed, peak memory (docs/BENCH.md)', load: () => import('./cli/bench.ts') },
   palettes: { summary: 'palettes [--data DIR] [--out FILE]  which instruments each genre uses, for the engine (models/instrument-palettes.json)', load: () => import('./cli/palettes.ts') },
+  'label-stats': { summary: 'label-stats [--data DIR] [--out FILE.json]  tempo, drums, meters, mode and instruments per genre and mood of the training data (docs/PROMPTS.md)', load: () => import('./cli/label-stats.ts') },
   'token-stats': { summary: 'token-stats [--data DIR]  tokens per bar and per 30 s for each source of the shared data', load: () => import('./cli/token-stats.ts') },
 };
 
