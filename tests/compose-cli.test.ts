@@ -24,6 +24,9 @@ describe.skipIf(withoutModel())('npx motif compose', () => {
     expect(Object.keys(result.timings)).toEqual(expect.arrayContaining(['composeMs', 'renderMs', 'encodeMs', 'totalMs']));
     expect(result.seed).toBe(7);
     expect(result.modelId).toMatch(/^motif-/);
+    // "lo-fi" names no instruments: the attribute stage chose them, and says so.
+    expect(result.attributes.instruments).toEqual(['electric piano 1', 'electric bass (finger)']);
+    expect(result.inferred).toContainEqual({ attribute: 'instruments', value: 'electric piano 1, electric bass (finger)', from: ['lo-fi'] });
 
     const score = readMidi(readFileSync(result.files.mid));
     expect(score.tempos).toEqual([{ tick: 0, bpm: 90 }]);

@@ -3,6 +3,7 @@
  * after the prompt, and says what was made.
  */
 import { parseArgs } from 'node:util';
+import { requestInferences } from '../inference/index.ts';
 import { parsePrompt } from '../text/prompt.ts';
 import { InputError } from './input.ts';
 import { TAKE_OPTIONS, checkFinish, fileNameFor, numberOption, printTake, progress, takeSummary, withEngine, writeTake } from './take-output.ts';
@@ -31,7 +32,7 @@ export async function run(args: string[]): Promise<void> {
     progress('composing...');
     const composition = await engine.compose(request);
     const files = await writeTake(composition, values, fileNameFor(composition.prompt, composition.seed), composition.prompt);
-    printTake(takeSummary(composition, files, performance.now() - started), values.json,
+    printTake(takeSummary(composition, files, performance.now() - started, requestInferences(request)), values.json,
       `composed "${composition.prompt}" with ${composition.modelId}, seed ${composition.seed}`);
   });
 }

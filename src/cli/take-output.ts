@@ -8,6 +8,7 @@ import { keyName } from '../music/keys.ts';
 import { getEngine, headerAttributes, ModelFilesError, ModelMismatchError, type Composition, type MotifEngine } from '../inference/index.ts';
 import { FINISH_STYLES, RenderError, SoundFontError, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
+import { describeInference, type Inference } from '../text/attribute-stage.ts';
 import { InputError } from './input.ts';
 
 /** parseArgs options every take-making subcommand accepts. */
@@ -93,8 +94,11 @@ export function writeTake(composition: Composition, values: FileOptions, baseNam
 
 export type TakeSummary = ReturnType<typeof takeSummary>;
 
-/** The attributes, files and timings of a take, as `--json` prints them. */
-export function takeSummary(composition: Composition, files: RenderedFiles, totalMs: number) {
+/**
+ * The attributes, files and timings of a take, as `--json` prints them; `inferred`, what the attribute stage chose
+ * where the prompt left an attribute open (a fresh compose only: follow-ups keep their parent's header).
+ */
+export function takeSummary(composition: Composition, files: RenderedFiles, totalMs: number, inferred: readonly Inference[] = []) {
   const stated = headerAttributes(composition.header);
   return {
     prompt: composition.prompt,
@@ -106,6 +110,7 @@ export function takeSummary(composition: Composition, files: RenderedFiles, tota
       drums: stated.drums,
       bars: stated.bars,
     },
+    inferred,
     seconds: Number(files.seconds.toFixed(2)),
     seed: composition.seed,
     modelId: composition.modelId,
@@ -136,6 +141,7 @@ export function printTake(result: TakeSummary, json: boolean, headline: string, 
   for (const line of details) console.log(`  ${line}`);
   console.log(`  ${a.bpm} BPM, ${a.key ?? 'no key'}, ${a.timeSignature}, ${a.bars} bars (${result.seconds} s)`);
   console.log(`  ${[...a.instruments, ...(a.drums ? ['drums'] : [])].join(', ')}`);
+  for (const inference of result.inferred) console.log(`  inferred: ${describeInference(inference)}`);
   console.log(`  ${result.files.ogg}\n  ${result.files.mid}\n  ${result.files.png}`);
   console.log(`  compose ${t.composeMs} ms (${t.tokens} tokens), render ${t.renderMs} ms, encode ${t.encodeMs} ms, total ${t.totalMs} ms`);
 }

@@ -2,6 +2,7 @@
 export { MotifEngine, getEngine, engineOptionsFrom, describeComposition } from './engine.ts';
 export type { Composition, Continuation, ContinueOptions, EngineOptions, FollowUpOptions, Timings, VaryOptions, Variation } from './engine.ts';
 export type { ComposeRequest } from './request.ts';
+export { requestInferences } from './request.ts';
 export type { FinishReason } from './close-early.ts';
 export { PromptError, GenerationTimeoutError, ModelMismatchError, ModelFilesError, isUserFacing } from './errors.ts';
 export { parseChange, type VariationChange } from './variation.ts';

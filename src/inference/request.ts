@@ -1,11 +1,14 @@
 /**
  * A compose request as the CLI and the bot send it: a prompt, and options that override what the prompt says.
- * Checked here, with errors in plain words, and turned into the attributes to force and the sampling to use.
+ * Checked here, with errors in plain words, and turned into the attributes to force and the sampling to use. Between
+ * the words and the header runs the attribute stage (src/text/attribute-stage.ts): what the prompt's ensembles,
+ * genres and moods imply where neither the prompt nor the options state it.
  */
 import { randomInt } from 'node:crypto';
 import { z } from 'zod';
 import { MAX_BPM, MIN_BPM, TIME_SIGNATURES, timeSignatureIndex } from '../music/grid.ts';
 import { paletteFor, type InstrumentPalettes } from '../music/instrument-palettes.ts';
+import { inferAttributes, type Inference } from '../text/attribute-stage.ts';
 import { parsePrompt, MAX_SECONDS, MIN_SECONDS, type PromptAttributes } from '../text/prompt.ts';
 import { DRUMS } from '../music/score.ts';
 import { MAX_BARS } from '../tokens/vocab.ts';
@@ -111,9 +114,7 @@ export function resolveRequest(request: ComposeRequest, defaults: RequestDefault
   const checked = requestSchema.safeParse(request);
   if (!checked.success) throw new PromptError(checked.error.issues[0].message);
   const options = checked.data;
-  const parsed = parsePrompt(options.prompt);
-  if (!parsed.ok) throw new PromptError(parsed.error);
-  const attributes = overlay(parsed.attributes, options);
+  const { stated, attributes } = stageRequest(options);
   const instruments = attributes.instruments;
   if (instruments && instruments.length === 0 && attributes.drums !== true) {
     throw new PromptError('Nothing would play: name at least one instrument, or ask for drums.');
@@ -133,7 +134,41 @@ export function resolveRequest(request: ComposeRequest, defaults: RequestDefault
     maxInstruments: DEFAULT_MAX_INSTRUMENTS,
   };
   const mustPlay = [...(instruments ?? []), ...(attributes.drums ? [DRUMS] : [])];
-  return { prompt: options.prompt, attributes, spec, mustPlay, ...resolveLimits(options, defaults) };
+  return { prompt: options.prompt, attributes: stated, spec, mustPlay, ...resolveLimits(options, defaults) };
+}
+
+/**
+ * What a checked request states (the prompt's words with the options over them), what the piece is held to (that,
+ * with what the attribute stage infers where it is open) and the inferences. The options win over the prompt's words
+ * and over anything inferred from them.
+ */
+function stageRequest(options: z.output<typeof requestSchema>): { stated: PromptAttributes; attributes: PromptAttributes; inferred: Inference[] } {
+  const parsed = parsePrompt(options.prompt);
+  if (!parsed.ok) throw new PromptError(parsed.error);
+  const staged = inferAttributes(options.prompt, parsed.attributes);
+  return {
+    stated: overlay(parsed.attributes, options),
+    attributes: overlay(staged.attributes, options),
+    inferred: staged.inferred.filter((inference) => !setByOptions(inference.attribute, options)),
+  };
+}
+
+/** What the attribute stage infers for a request (as resolveRequest does), for showing beside a take; throws a PromptError. */
+export function requestInferences(request: ComposeRequest): Inference[] {
+  const checked = requestSchema.safeParse(request);
+  if (!checked.success) throw new PromptError(checked.error.issues[0].message);
+  return stageRequest(checked.data).inferred;
+}
+
+/** Whether the request's options state an attribute the stage may infer. */
+function setByOptions(attribute: Inference['attribute'], options: z.output<typeof requestSchema>): boolean {
+  switch (attribute) {
+    case 'instruments': return options.instruments !== undefined;
+    case 'drums': return options.drums !== undefined || options.instruments?.includes(DRUMS) === true;
+    case 'tempo': return options.bpm !== undefined;
+    case 'meter': return options.timeSignature !== undefined;
+    case 'mode': return options.key !== undefined || options.mode !== undefined;
+  }
 }
 
 /** The prompt's attributes with the request's explicit options on top. */

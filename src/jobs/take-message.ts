@@ -8,6 +8,7 @@ import {
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
 import type { TakeRecord } from '../store/types.ts';
+import { describeInference, type Inference } from '../text/attribute-stage.ts';
 import { NO_MENTIONS } from './messages.ts';
 import type { RenderedTake } from './renderer.ts';
 
@@ -22,7 +23,10 @@ export function parseTakeButtonId(customId: string): { action: TakeAction; takeI
   return match ? { action: match[1] as TakeAction, takeId: Number(match[2]) } : undefined;
 }
 
-function title(take: TakeRecord, position: { index: number; count: number }): string {
+/** What the message shows of a take. */
+type ShownTake = Pick<TakeRecord, 'id' | 'origin' | 'parentTakeId' | 'prompt' | 'seed' | 'modelId' | 'header'>;
+
+function title(take: ShownTake, position: { index: number; count: number }): string {
   switch (take.origin) {
     case 'variation':
       return take.parentTakeId === null ? 'Variation' : `Variation of take #${take.parentTakeId}`;
@@ -41,7 +45,11 @@ function quoted(text: string, max: number): string {
   return escapeMarkdown(cut);
 }
 
-export function takeMessage(take: TakeRecord, files: RenderedTake, position: { index: number; count: number }, voteEmojis: readonly string[]): BaseMessageOptions {
+/**
+ * `inferred`: what the attribute stage chose where the prompt left an attribute open (src/text/attribute-stage.ts), shown so
+ * that a person sees why a "piano trio" came with a bass and drums.
+ */
+export function takeMessage(take: ShownTake, files: RenderedTake, position: { index: number; count: number }, voteEmojis: readonly string[], inferred: readonly Inference[] = []): BaseMessageOptions {
   const { header } = take;
   const base = `motif-${take.id}`;
   const embed = new EmbedBuilder()
@@ -55,7 +63,11 @@ export function takeMessage(take: TakeRecord, files: RenderedTake, position: { i
       { name: 'Bars', value: String(header.bars), inline: true },
       { name: 'Seed', value: String(take.seed), inline: true },
       { name: 'Model', value: quoted(take.modelId, 200), inline: true },
-    )
+    );
+  if (inferred.length) {
+    embed.addFields({ name: 'Inferred from your words', value: quoted(inferred.map(describeInference).join('\n'), 1024), inline: false });
+  }
+  embed
     .setImage(`attachment://${base}.png`)
     .setFooter({ text: `${files.seconds.toFixed(1)} s · reply to this message with words to change it · vote with ${voteEmojis.join(' ')}` });
   const buttons = new ActionRowBuilder<ButtonBuilder>().addComponents(
