@@ -27,8 +27,10 @@ const envSchema = z.object({
   MOTIF_TOP_P: z.coerce.number().gt(0).max(1).default(0.95),
   /** Strength of the key prior on pitches (src/inference/key-prior.ts); 0 turns it off. */
   MOTIF_KEY_PRIOR: z.coerce.number().min(0).max(5).default(1),
-  /** Longest piece the model may choose when a request states no length. */
+  /** Longest piece the model may choose when a request states no length (a piece composed in form has this length). */
   MOTIF_DEFAULT_MAX_BARS: positiveInt(16, 64),
+  /** `off` writes every piece in one pass instead of in sections that repeat (src/inference/form.ts). */
+  MOTIF_FORM: z.enum(['on', 'off']).default('on'),
 });
 
 export interface SamplingDefaults {
@@ -50,6 +52,8 @@ export interface MotifConfig {
   requestTimeoutMs: number;
   sampling: SamplingDefaults;
   defaultMaxBars: number;
+  /** Compose in form (MOTIF_FORM). */
+  form: boolean;
 }
 
 export class ConfigError extends Error {
@@ -90,6 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, dotenvFile = pa
       keyPrior: values.MOTIF_KEY_PRIOR,
     },
     defaultMaxBars: values.MOTIF_DEFAULT_MAX_BARS,
+    form: values.MOTIF_FORM === 'on',
   };
 }
 

@@ -222,6 +222,27 @@ describe('piano roll', () => {
     for (let i = 0; i < png.data.length; i += 4) if (png.data.readUInt32BE(i) !== empty.data.readUInt32BE(i)) drawn += 1;
     expect(drawn / (png.width * png.height)).toBeGreaterThan(0.01);
   });
+
+  it('marks where each section of a piece in form starts, with a line down the roll and its name above it', () => {
+    const sections = [{ firstBar: 1, label: 'intro' }, { firstBar: 3, label: 'loop' }];
+    const marked = PNG.sync.read(Buffer.from(renderPianoRoll(groove, { width: 800, height: 400, sections })));
+    const plain = PNG.sync.read(Buffer.from(renderPianoRoll(groove, { width: 800, height: 400 })));
+    // The mark's yellow is nowhere else in the picture.
+    const markColumns = (png: PNG) => {
+      const columns = new Map<number, number>();
+      for (let i = 0; i < png.data.length; i += 4) {
+        if (png.data[i] > 190 && png.data[i + 1] > 185 && png.data[i + 2] < 150) {
+          const x = (i / 4) % png.width;
+          columns.set(x, (columns.get(x) ?? 0) + 1);
+        }
+      }
+      return [...columns].filter(([, count]) => count > png.height / 2).map(([x]) => x).sort((a, b) => a - b);
+    };
+    expect(markColumns(plain)).toEqual([]);
+    const lines = markColumns(marked).filter((x, index, all) => index === 0 || x - all[index - 1] > 2);
+    expect(lines).toHaveLength(2);
+    expect(lines[1] - lines[0]).toBeGreaterThan(20);
+  });
 });
 
 describe('loudness meter (BS.1770)', () => {

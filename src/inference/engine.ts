@@ -13,8 +13,7 @@ import { BAR, EOS, MAX_BARS } from '../tokens/vocab.ts';
 import type { FinishReason } from './close-early.ts';
 import { PromptError } from './errors.ts';
 import { Generation } from './generation.ts';
-import { headerAttributes } from './header-attributes.ts';
-import type { HeaderSpec } from './header-spec.ts';
+import { headerAttributes, specForHeader } from './header-attributes.ts';
 import type { SamplingOptions } from './logits.ts';
 import { OnnxMusicModel } from './onnx-model.ts';
 import type { ParentPiece } from './parent-piece.ts';
@@ -23,6 +22,8 @@ import { DecodeScheduler } from './scheduler.ts';
 import type { Device } from './sessions.ts';
 import { similarity, checkChange, type ChangeCheck, type Similarity } from './similarity.ts';
 import { continuationPlan } from './continuation.ts';
+import { composeInForm } from './form-composer.ts';
+import { extendedForm, type Form } from './form.ts';
 import { applyChange, defaultKeptBars, parseChange, variationPrefix, type VariationChange } from './variation.ts';
 
 export interface EngineOptions {
@@ -35,6 +36,8 @@ export interface EngineOptions {
   /** Guidance left undefined takes the model's recommendation (manifest `sampling.guidance`), else DEFAULT_GUIDANCE. */
   sampling: Omit<SamplingOptions, 'guidance'> & { guidance?: number };
   defaultMaxBars: number;
+  /** Compose in sections that repeat (form.ts); false writes a piece in one pass. On unless stated. */
+  form?: boolean;
   /** Tokens the model sees at once; the manifest's max_music_len unless smaller. */
   contextLength?: number;
   /** Pending tokens a request reads one per batched call; a longer run it reads in a call of its own. */
@@ -57,6 +60,15 @@ export interface Timings {
   windows: number;
 }
 
+/** The timings of several model calls for one piece: queued as the first, the work of all of them added up. */
+function sumTimings(all: readonly Timings[]): Timings {
+  const total = (field: keyof Timings) => all.reduce((sum, timings) => sum + timings[field], 0);
+  return {
+    queuedMs: all[0].queuedMs, encodeMs: total('encodeMs'), decodeMs: total('decodeMs'), totalMs: total('totalMs'),
+    tokens: total('tokens'), sampled: total('sampled'), calls: total('calls'), windows: total('windows'),
+  };
+}
+
 export interface Composition {
   score: Score;
   /** BOS to EOS; `decodeScore(tokens)` gives `score`. */
@@ -70,6 +82,8 @@ export interface Composition {
   /** 'eos' when the model ended the piece; otherwise a limit closed it early (its header states the bars written). */
   finish: FinishReason;
   timings: Timings;
+  /** The sections of a piece composed in form (form.ts); absent for a piece written in one pass. */
+  form?: Form;
 }
 
 export interface FollowUpOptions {
@@ -123,6 +137,7 @@ export function engineOptionsFrom(config: MotifConfig): EngineOptions {
     requestTimeoutMs: config.requestTimeoutMs,
     sampling: config.sampling,
     defaultMaxBars: config.defaultMaxBars,
+    form: config.form,
   };
 }
 
@@ -173,10 +188,26 @@ export class MotifEngine {
     return { active: this.scheduler.active, queued: this.scheduler.queued };
   }
 
-  /** A new piece from a prompt; options (bpm, key, instruments, ...) override what the prompt says. */
-  async compose(request: ComposeRequest): Promise<Composition> {
+  /**
+   * A new piece from a prompt; options (bpm, key, instruments, ...) override what the prompt says. It is composed in
+   * form unless `form` (or the engine's option) is false or the piece is too short to repeat anything.
+   */
+  async compose(request: ComposeRequest & { form?: boolean }): Promise<Composition> {
+    const started = performance.now();
     const resolved = resolveRequest(request, this.defaults());
-    return this.generate(resolved, resolved.prompt, []);
+    const inForm = request.form ?? this.options.form ?? true;
+    const formed = inForm ? await composeInForm(resolved, (section, forced) => this.generate(section, section.prompt, forced)) : undefined;
+    if (!formed) return this.generate(resolved, resolved.prompt, []);
+    const [first] = formed.pieces;
+    return {
+      ...first,
+      score: decodeScore(formed.tokens),
+      tokens: formed.tokens,
+      header: decodeHeader(formed.tokens),
+      finish: formed.finish,
+      timings: { ...sumTimings(formed.pieces.map((piece) => piece.timings)), totalMs: performance.now() - started, tokens: formed.tokens.length },
+      form: formed.form,
+    };
   }
 
   /** A variation of `parent` by an instruction ("faster", "in D minor", "add strings", "no drums", free text). */
@@ -210,7 +241,8 @@ export class MotifEngine {
     const body = parent.tokens.slice(headerLength(parent.tokens), parent.tokens[parent.tokens.length - 1] === EOS ? -1 : undefined);
     const resolved = this.followUp(parent.prompt, header, options, seedFromString(`${parent.seed}:extend:${bars}`));
     // A BAR after the parent's last bar: the continuation starts on a new bar and leaves the parent's bars as they are.
-    return this.generate(resolved, parent.prompt, [...encodeHeader(header), ...body, BAR]);
+    const extended = await this.generate(resolved, parent.prompt, [...encodeHeader(header), ...body, BAR]);
+    return parent.form ? { ...extended, form: extendedForm(parent.form, parent.header.bars, extended.header.bars) } : extended;
   }
 
   /** `parent` exactly as given, then `bars` new bars (up to MAX_BARS in all) that carry it on (continuation.ts). */
@@ -240,11 +272,7 @@ export class MotifEngine {
   /** A request whose header is fully known (vary, extend): nothing is parsed from the text, which only conditions the model. */
   private followUp(prompt: string, header: ScoreHeader, options: FollowUpOptions, derivedSeed: number, mustPlay: number[] = []): ResolvedRequest {
     const limits = resolveLimits({ ...options, seed: options.seed ?? derivedSeed }, this.defaults());
-    const attributes = headerAttributes(header);
-    const spec: HeaderSpec = {
-      ...attributes, key: header.key ?? undefined, barsRange: [header.bars, header.bars], maxInstruments: header.instruments.length,
-    };
-    return { prompt, attributes, spec, mustPlay, ...limits };
+    return { prompt, attributes: headerAttributes(header), spec: specForHeader(header), mustPlay, ...limits };
   }
 
   private async generate(resolved: ResolvedRequest, prompt: string, forced: number[]): Promise<Composition> {

@@ -5,6 +5,7 @@
 import { DRUMS } from '../music/score.ts';
 import type { PromptAttributes } from '../text/prompt.ts';
 import type { ScoreHeader } from '../tokens/tokenizer.ts';
+import type { HeaderSpec } from './header-spec.ts';
 
 /** Every attribute a header states: the kit is `drums`, not one of the instruments, as in a prompt. */
 export type HeaderAttributes = Required<Pick<PromptAttributes, 'bpm' | 'timeSignature' | 'instruments' | 'drums' | 'bars'>> & Pick<PromptAttributes, 'key'>;
@@ -17,5 +18,12 @@ export function headerAttributes(header: ScoreHeader): HeaderAttributes {
     drums: header.instruments.includes(DRUMS),
     bars: header.bars,
     ...(header.key ? { key: header.key } : {}),
+  };
+}
+
+/** A request held to every slot of `header`: the spec of a follow-up (vary, extend, a form's sections). */
+export function specForHeader(header: ScoreHeader): HeaderSpec {
+  return {
+    ...headerAttributes(header), key: header.key ?? undefined, barsRange: [header.bars, header.bars], maxInstruments: header.instruments.length,
   };
 }

@@ -30,6 +30,8 @@ export interface HeaderSpec {
   barsRange: [number, number];
   /** The most instruments the model may choose when none are stated. */
   maxInstruments: number;
+  /** No tempo or meter change in the body even where the request leaves them open (a form repeats bars as they are). */
+  steady?: boolean;
 }
 
 export const DEFAULT_MIN_BARS = 4;
@@ -146,8 +148,8 @@ function restrictBars(mask: Uint8Array, header: HeaderSoFar, spec: HeaderSpec): 
 
 /** In the body: no tempo change when the request states a tempo, no meter change when it states a meter. */
 export function restrictBody(mask: Uint8Array, spec: HeaderSpec): void {
-  if (spec.bpm !== undefined || spec.tempoRange) mask.fill(0, RANGES.tempoTens.start, RANGES.tempoTens.start + RANGES.tempoTens.size);
-  if (spec.timeSignature) mask.fill(0, RANGES.timeSignature.start, RANGES.timeSignature.start + RANGES.timeSignature.size);
+  if (spec.steady || spec.bpm !== undefined || spec.tempoRange) mask.fill(0, RANGES.tempoTens.start, RANGES.tempoTens.start + RANGES.tempoTens.size);
+  if (spec.steady || spec.timeSignature) mask.fill(0, RANGES.timeSignature.start, RANGES.timeSignature.start + RANGES.timeSignature.size);
 }
 
 /** The request's header as a processor: `restrictHeader` while the header is written, `restrictBody` after it. */

@@ -7,6 +7,7 @@ import { seedFromString } from '../music/random.ts';
 import { noteCount, type Score } from '../music/score.ts';
 import { decodeHeader, encodeScore, type ScoreHeader } from '../tokens/tokenizer.ts';
 import { PromptError } from './errors.ts';
+import type { Form } from './form.ts';
 import { headerAttributes } from './header-attributes.ts';
 
 /** What `vary`, `extend` and `continuePiece` need of an earlier piece; a Composition is one. */
@@ -15,6 +16,8 @@ export interface ParentPiece {
   header: ScoreHeader;
   tokens: readonly number[];
   seed: number;
+  /** The sections of a piece composed in form; an extension adds its new bars as one more. */
+  form?: Form;
 }
 
 /**

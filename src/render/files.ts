@@ -6,7 +6,7 @@ import path from 'node:path';
 import { writeMidi } from '../music/midi.ts';
 import type { Score } from '../music/score.ts';
 import { renderAudio, type RenderAudioOptions, type RenderedAudio, type RenderTimings } from './audio.ts';
-import { renderPianoRoll } from './piano-roll.ts';
+import { renderPianoRoll, type PianoRollOptions } from './piano-roll.ts';
 
 export interface RenderFilesOptions extends RenderAudioOptions {
   outDir: string;
@@ -14,6 +14,8 @@ export interface RenderFilesOptions extends RenderAudioOptions {
   baseName: string;
   /** The prompt: the picture's title and the audio's metadata title. */
   title?: string;
+  /** The piece's sections, marked on the picture. */
+  sections?: PianoRollOptions['sections'];
 }
 
 export interface RenderedFiles {
@@ -33,7 +35,7 @@ export async function renderFiles(score: Score, options: RenderFilesOptions): Pr
   const base = path.join(options.outDir, options.baseName);
   const audio = await renderAudio(score, options);
   const rollStart = performance.now();
-  const png = renderPianoRoll(score, { title: options.title });
+  const png = renderPianoRoll(score, { title: options.title, sections: options.sections });
   const pianoRollMs = performance.now() - rollStart;
   const paths = { midiPath: `${base}.mid`, oggPath: `${base}.ogg`, pngPath: `${base}.png` };
   await Promise.all([

@@ -1,6 +1,7 @@
 /**
  * The picture posted beside a take: a piano roll with one colour per instrument, bar lines and numbers, octave
- * lines, the drums in their own lane at the bottom, a legend with the General MIDI names, and the prompt as title.
+ * lines, the drums in their own lane at the bottom, a legend with the General MIDI names, the prompt as title, and the
+ * sections of a piece composed in form marked where they start.
  * Sized for Discord's preview (1200 x 600 by default) on its dark theme.
  */
 import { barsOf, instrumentOf, scoreEndTick, tempoAt, tickToSeconds, type Score, type Track } from '../music/score.ts';
@@ -13,6 +14,13 @@ export interface PianoRollOptions {
   title?: string;
   width?: number;
   height?: number;
+  /** Where each section starts (1-based bar) and what to call it; none for a piece without a form. */
+  sections?: ReadonlyArray<SectionMark>;
+}
+
+export interface SectionMark {
+  firstBar: number;
+  label: string;
 }
 
 const COLORS = {
@@ -25,6 +33,7 @@ const COLORS = {
   title: hexColor('#f2f3f5'),
   muted: hexColor('#9ba1ad'),
   drums: hexColor('#c9ced6'),
+  section: hexColor('#e8e36a'),
 };
 
 /** Distinct on a dark background, in the order instruments take them. */
@@ -53,7 +62,9 @@ export function renderPianoRoll(score: Score, options: PianoRollOptions = {}): U
   const title = options.title?.trim() ?? '';
   const headerBottom = drawHeader(canvas, score, title, 24, width - 24);
   const legendWidth = Math.round(width * 0.19);
-  const roll: Box = { left: 52, top: headerBottom + 14, right: width - legendWidth - 24, bottom: height - 30 };
+  const sections = options.sections ?? [];
+  // Section labels take a row of their own above the roll.
+  const roll: Box = { left: 52, top: headerBottom + (sections.length ? 34 : 14), right: width - legendWidth - 24, bottom: height - 30 };
   drawLegend(canvas, [...melodic, ...drums], colorOf, { left: roll.right + 20, top: roll.top, right: width - 16, bottom: roll.bottom });
 
   const endTick = Math.max(1, scoreEndTick(score));
@@ -82,6 +93,7 @@ export function renderPianoRoll(score: Score, options: PianoRollOptions = {}): U
     }
   }
   if (drums.length) drawDrumLane(canvas, drums, xOf, drumBox);
+  drawSections(canvas, sections, bars, xOf, roll);
   return canvas.toPng();
 }
 
@@ -177,6 +189,17 @@ function drawBarLines(
     if (drumBox) canvas.fillRect(x, drumBox.top, x + 1, drumBox.bottom, color);
     if (bar.index % labelStep === 0) drawText(canvas, String(bar.index + 1), x + 3, roll.bottom + 18, { size: 12, color: COLORS.muted });
   }
+}
+
+/** A line down the roll where each section starts, over the notes, and its label above the roll, cut to the section's width. */
+function drawSections(canvas: Canvas, sections: ReadonlyArray<SectionMark>, bars: ReturnType<typeof barsOf>, xOf: (tick: number) => number, roll: Box): void {
+  const starts = sections.map((section) => xOf(bars[Math.min(section.firstBar - 1, bars.length - 1)].start));
+  sections.forEach((section, index) => {
+    const x = starts[index];
+    const next = starts[index + 1] ?? roll.right;
+    canvas.fillRect(x - 0.5, roll.top - 18, x + 1.5, roll.bottom, COLORS.section, 0.85);
+    drawText(canvas, fitText(section.label, Math.max(0, next - x - 8), 13, 600), x + 5, roll.top - 6, { size: 13, weight: 600, color: COLORS.section });
+  });
 }
 
 /** One row per drum sound used, the lowest key at the bottom; each hit a short mark. */
