@@ -68,6 +68,26 @@ print(json.dumps(batch["learn"].tolist()))`) as number[][];
     expect(learn).toEqual([[0, 0, 1, 1, 1], [0, 1, 1, 0, 0]]);
   });
 
+  it('refuses pairs whose text ids come from another tokenizer, and a file of another format', () => {
+    const checked = pythonJson(`
+import json
+from preferences import PreferenceError, read_pairs
+answers = []
+for tokenizer in ("the-models-own", "another"):
+    try:
+        pairs, dropped = read_pairs(${JSON.stringify(pairsFile)}, tokenizer, 641, 100000, 1024)
+        answers.append(len(pairs))
+    except PreferenceError as error:
+        answers.append(str(error))
+print(json.dumps(answers))`.replace('the-models-own', jsonLines(pairsFile)[0].textTokenizer)) as [number, string];
+    expect(checked[0]).toBe(jsonLines(pairsFile).length);
+    expect(checked[1]).toMatch(/pairs.jsonl:1: text ids from tokenizer .* but the model's is another/);
+    const other = path.join(work, 'other-format.jsonl');
+    writeFileSync(other, `${JSON.stringify({ ...jsonLines(pairsFile)[0], format: 'motif-preference-v0' })}\n`);
+    expect(() => pythonJson(`from preferences import read_pairs; read_pairs(${JSON.stringify(other)}, "x", 641, 100000, 1024)`))
+      .toThrow(/format 'motif-preference-v0', expected 'motif-preference-v1'/);
+  });
+
   it('dpo.py trains against the rebuilt model, and its log gives held-out preference accuracy and KL', () => {
     const init = path.join(work, 'init.pt');
     python('recover.py', ['--models', MODEL_DIR!, '--out', init]);

@@ -44,10 +44,6 @@ export interface AutoPreferenceResult {
   meanRejected: number;
 }
 
-interface ScoredTake {
-  side: PairSide;
-}
-
 const mean = (values: readonly number[]) => (values.length ? values.reduce((sum, value) => sum + value, 0) / values.length : NaN);
 
 /** Whether the prompt file states anything the notes can show (an eval prompt file's `expect`). */
@@ -60,14 +56,13 @@ export async function autoPreferences(options: AutoPreferenceOptions): Promise<A
   const log = options.log ?? (() => {});
   const jobs = options.prompts.flatMap((item, promptIndex) => Array.from({ length: options.takes }, (_, k) => ({ item, promptIndex, seed: options.firstSeed + k })));
   let done = 0;
-  const scored = await mapConcurrent(jobs, options.concurrency, async ({ item, seed }): Promise<ScoredTake | string> => {
+  // A take, or the engine's refusal of its prompt.
+  const scored = await mapConcurrent(jobs, options.concurrency, async ({ item, seed }): Promise<PairSide | string> => {
     try {
       const piece = await engine.compose({ prompt: item.prompt, seed });
       const expectation = hasExpectation(item.expectation) ? item.expectation : expectationOf(piece.attributes);
       const { reward } = musicReward(piece.score, expectation, options.reference);
-      return {
-        side: { take: null, seed, tokens: piece.tokens, forced: forcedTokenCount(piece), modelId: piece.modelId, sampling: { ...engine.sampling }, score: reward },
-      };
+      return { take: null, seed, tokens: piece.tokens, forced: forcedTokenCount(piece), modelId: piece.modelId, sampling: { ...engine.sampling }, score: reward };
     } catch (error) {
       if (!isUserFacing(error)) throw error;
       return (error as Error).message;
@@ -81,8 +76,7 @@ export async function autoPreferences(options: AutoPreferenceOptions): Promise<A
   const refused: string[] = [];
   let tooClose = 0;
   options.prompts.forEach((item, promptIndex) => {
-    const takes = scored.slice(promptIndex * options.takes, (promptIndex + 1) * options.takes);
-    const sides = takes.filter((take): take is ScoredTake => typeof take !== 'string').map((take) => take.side);
+    const sides = scored.slice(promptIndex * options.takes, (promptIndex + 1) * options.takes).filter((take): take is PairSide => typeof take !== 'string');
     if (sides.length < 2) {
       refused.push(item.prompt);
       return;
