@@ -4,10 +4,14 @@ Exports a checkpoint to the two ONNX graphs that src/inference runs, with a mani
     /usr/bin/python3 training/export.py --ckpt training/runs/cpu/best.pt --out models/ [--data data/built] [--int8]
 
 encoder.onnx  text_ids, text_mask int64 [B,T]  ->  cross_k, cross_v float32 [L,B,H,T,Dh]
-decoder.onnx  input_ids, position_ids int64 [B,S]; attention_mask int64 [B,P+S] (1 = attend); past_k, past_v float32
-              [L,B,H,P,Dh] (P may be 0); cross_k, cross_v; text_mask  ->  logits [B,S,V], present_k, present_v
-              [L,B,H,P+S,Dh]. Causality among the S new tokens is applied inside the graph. A metrical model
-              (model.py) takes one more input, bar_position_ids int64 [B,S]: where each new token stands in its bar.
+decoder.onnx  input_ids, position_ids int64 [B,S]; attention_mask int64 [B,C+S] (1 = attend); past_k_i, past_v_i
+              float32 [B,H,C,Dh] for each layer i (C: the capacity of the caller's cache, its unused columns masked);
+              cross_k_i, cross_v_i [B,H,T,Dh] (the encoder's outputs, layer by layer); text_mask  ->  logits [B,V] of
+              the last new position, new_k, new_v [L,B,H,S,Dh], which the caller writes into its cache
+              (slot_decoder.py says why). Causality among the S new tokens is applied inside the graph. A metrical
+              model (model.py) takes one more input, bar_position_ids int64 [B,S]: where each new token stands in its bar.
+              `export_graphs(..., cache="growing")` writes the decoder of earlier exports (past_k, past_v [L,B,H,P,Dh]
+              -> logits [B,S,V], present_k, present_v [L,B,H,P+S,Dh]), which recover.py reads.
 
 Also writes parity.json (fixed inputs and PyTorch's logits, for the TypeScript side to reproduce), manifest.json, and
 copies text-tokenizer.json. When onnxruntime is importable the ONNX graphs are run and must match PyTorch within 1e-3,
@@ -31,6 +35,7 @@ from data import DatasetError, Split, read_index  # noqa: E402
 from evaluate import metrics_path  # noqa: E402
 from train import load_checkpoint  # noqa: E402
 from model import ModelConfig, MotifModel, bar_position_ids, count_params  # noqa: E402
+from slot_decoder import SLOT_OUTPUTS, SlotDecoder, slot_input_names, slot_reference  # noqa: E402
 
 OPSET = 17
 TOLERANCE = 1e-3
@@ -39,12 +44,18 @@ REPO = Path(__file__).resolve().parent.parent
 
 ENCODER_INPUTS = ["text_ids", "text_mask"]
 ENCODER_OUTPUTS = ["cross_k", "cross_v"]
-DECODER_INPUTS = ["input_ids", "position_ids", "attention_mask", "past_k", "past_v", "cross_k", "cross_v", "text_mask"]
-DECODER_OUTPUTS = ["logits", "present_k", "present_v"]
+GROWING_INPUTS = ["input_ids", "position_ids", "attention_mask", "past_k", "past_v", "cross_k", "cross_v", "text_mask"]
+GROWING_OUTPUTS = ["logits", "present_k", "present_v"]
 
 
-def decoder_inputs(cfg):
-    return DECODER_INPUTS + (["bar_position_ids"] if cfg.metrical else [])
+def decoder_inputs(cfg, cache="slots"):
+    if cache == "slots":
+        return slot_input_names(cfg)
+    return GROWING_INPUTS + (["bar_position_ids"] if cfg.metrical else [])
+
+
+def decoder_outputs(cache="slots"):
+    return SLOT_OUTPUTS if cache == "slots" else GROWING_OUTPUTS
 
 
 class ExportError(Exception):
@@ -92,10 +103,11 @@ def onnx_export(module, args, path, input_names, output_names, dynamic_axes):
                       dynamic_axes=dynamic_axes, opset_version=OPSET, do_constant_folding=True, **kwargs)
 
 
-def export_graphs(model, out):
+def export_graphs(model, out, cache="slots"):
+    """encoder.onnx and decoder.onnx; cache "slots" (the current decoder) or "growing" (that of earlier exports)."""
     cfg = model.cfg
     L, H, Dh = cfg.dec_layers, cfg.n_heads, cfg.head_dim
-    # Example sizes all differ (B=2, T=5, P=4, S=3) so that no dimension is mistaken for another while tracing.
+    # Example sizes all differ (B=2, T=5, P=4 or C=6, S=3) so that no dimension is mistaken for another while tracing.
     text_ids = torch.tensor([[1, 4, 5, 6, 7], [1, 8, 9, 0, 0]], dtype=torch.long)
     text_mask = (text_ids != 0).long()
     with torch.no_grad():
@@ -104,21 +116,32 @@ def export_graphs(model, out):
         "text_ids": {0: "batch", 1: "text_len"}, "text_mask": {0: "batch", 1: "text_len"},
         "cross_k": {1: "batch", 3: "text_len"}, "cross_v": {1: "batch", 3: "text_len"},
     })
-    past = torch.zeros(L, 2, H, 4, Dh)
-    decoder_args = (torch.tensor([[5, 6, 7], [8, 9, 10]]), torch.tensor([[4, 5, 6], [4, 5, 6]]),
-                    torch.ones(2, 7, dtype=torch.long), past, past, cross_k, cross_v, text_mask)
-    if cfg.metrical:
-        decoder_args += (torch.tensor([[2, 3, 3], [1, 1, 4]]),)
-    onnx_export(DecoderGraph(model), decoder_args, out / "decoder.onnx", decoder_inputs(cfg), DECODER_OUTPUTS, {
-        "input_ids": {0: "batch", 1: "new_len"}, "position_ids": {0: "batch", 1: "new_len"},
-        "bar_position_ids": {0: "batch", 1: "new_len"},
-        "attention_mask": {0: "batch", 1: "total_len"},
-        "past_k": {1: "batch", 3: "past_len"}, "past_v": {1: "batch", 3: "past_len"},
-        "cross_k": {1: "batch", 3: "text_len"}, "cross_v": {1: "batch", 3: "text_len"},
-        "text_mask": {0: "batch", 1: "text_len"},
-        "logits": {0: "batch", 1: "new_len"},
-        "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"},
-    })
+    input_ids = torch.tensor([[5, 6, 7], [8, 9, 10]])
+    position_ids = torch.tensor([[4, 5, 6], [4, 5, 6]])
+    bars = (torch.tensor([[2, 3, 3], [1, 1, 4]]),) if cfg.metrical else ()
+    axes = {"input_ids": {0: "batch", 1: "new_len"}, "position_ids": {0: "batch", 1: "new_len"},
+            "bar_position_ids": {0: "batch", 1: "new_len"}, "attention_mask": {0: "batch", 1: "total_len"},
+            "text_mask": {0: "batch", 1: "text_len"}}
+    if cache == "slots":
+        past = torch.zeros(2, H, 6, Dh)
+        layer_cross = [*cross_k.unbind(0), *cross_v.unbind(0)]
+        args = (input_ids, position_ids, torch.ones(2, 9, dtype=torch.long), *[past] * (2 * L), *layer_cross,
+                text_mask, *bars)
+        for i in range(L):
+            axes.update({f"past_k_{i}": {0: "batch", 2: "capacity"}, f"past_v_{i}": {0: "batch", 2: "capacity"},
+                         f"cross_k_{i}": {0: "batch", 2: "text_len"}, f"cross_v_{i}": {0: "batch", 2: "text_len"}})
+        axes.update({"logits": {0: "batch"}, "new_k": {1: "batch", 3: "new_len"}, "new_v": {1: "batch", 3: "new_len"}})
+        graph = SlotDecoder(model)
+    else:
+        past = torch.zeros(L, 2, H, 4, Dh)
+        args = (input_ids, position_ids, torch.ones(2, 7, dtype=torch.long), past, past, cross_k, cross_v, text_mask,
+                *bars)
+        axes.update({"past_k": {1: "batch", 3: "past_len"}, "past_v": {1: "batch", 3: "past_len"},
+                     "cross_k": {1: "batch", 3: "text_len"}, "cross_v": {1: "batch", 3: "text_len"},
+                     "logits": {0: "batch", 1: "new_len"},
+                     "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"}})
+        graph = DecoderGraph(model)
+    onnx_export(graph, args, out / "decoder.onnx", decoder_inputs(cfg, cache), decoder_outputs(cache), axes)
 
 
 def check_structure(path, inputs, outputs):
@@ -174,7 +197,40 @@ def pytorch_reference(model, caption, prefix, steps):
     drift = float((cached - full).abs().max())
     if drift > 1e-4:
         raise ExportError(f"the cached decode path differs from the training forward pass by {drift:.2e}")
+    # The graph that is exported computes the same logits with its slot cache (spare junk columns included).
+    slot_drift = float(np.abs(slot_reference(model, caption, prefix, steps) - cached.numpy()).max())
+    if slot_drift > 1e-4:
+        raise ExportError(f"the slot-cache decoder (slot_decoder.py) differs from MotifModel.decode by {slot_drift:.2e}")
     return cached.numpy()
+
+
+class OrtCache:
+    """A slot cache (slot_decoder.py) for the onnxruntime runs: `capacity` columns per row, filled from the column
+    after `start` (left padding: a row's tokens end at the same column as every other row's)."""
+
+    def __init__(self, cfg, rows, capacity):
+        self.k = np.zeros((cfg.dec_layers, rows, cfg.n_heads, capacity, cfg.head_dim), dtype=np.float32)
+        self.v = np.zeros_like(self.k)
+        self.filled = 0
+
+    def feed(self, cross_k, cross_v, real_past, new):
+        """The cache and cross inputs, and the attention mask for rows whose last `real_past[r]` columns are tokens."""
+        layers, rows, capacity = self.k.shape[0], self.k.shape[1], self.k.shape[3]
+        mask = np.zeros((rows, capacity + new), dtype=np.int64)
+        for r, length in enumerate(real_past):
+            mask[r, self.filled - length:self.filled] = 1
+        mask[:, capacity:] = 1
+        feed = {"attention_mask": mask}
+        for i in range(layers):
+            feed.update({f"past_k_{i}": self.k[i], f"past_v_{i}": self.v[i], f"cross_k_{i}": cross_k[i],
+                         f"cross_v_{i}": cross_v[i]})
+        return feed
+
+    def write(self, new_k, new_v):
+        s = new_k.shape[3]
+        self.k[:, :, :, self.filled:self.filled + s] = new_k
+        self.v[:, :, :, self.filled:self.filled + s] = new_v
+        self.filled += s
 
 
 def run_onnxruntime(out, cfg, caption, prefix, steps, suffix=""):
@@ -187,26 +243,27 @@ def run_onnxruntime(out, cfg, caption, prefix, steps, suffix=""):
     text_ids = np.array([caption], dtype=np.int64)
     text_mask = np.ones_like(text_ids)
     cross_k, cross_v = encoder.run(None, {"text_ids": text_ids, "text_mask": text_mask})
-    past = np.zeros((cfg.dec_layers, 1, cfg.n_heads, 0, cfg.head_dim), dtype=np.float32)
-    feed = {"cross_k": cross_k, "cross_v": cross_v, "text_mask": text_mask, "past_k": past, "past_v": past}
     n = len(prefix)
+    # Spare columns beyond what the tokens need: the mask must keep them out.
+    cache = OrtCache(cfg, 1, n + len(steps) + 3)
     bars = bar_position_ids(torch.tensor([prefix + steps])).numpy()
     rows = []
     for i, ids in enumerate([prefix] + [[t] for t in steps]):
         start = 0 if i == 0 else n + i - 1
-        feed.update(input_ids=np.array([ids], dtype=np.int64),
-                    position_ids=np.arange(start, start + len(ids), dtype=np.int64)[None],
-                    attention_mask=np.ones((1, start + len(ids)), dtype=np.int64))
+        feed = cache.feed(cross_k, cross_v, [start], len(ids))
+        feed.update(input_ids=np.array([ids], dtype=np.int64), text_mask=text_mask,
+                    position_ids=np.arange(start, start + len(ids), dtype=np.int64)[None])
         if cfg.metrical:
             feed["bar_position_ids"] = bars[:, start:start + len(ids)]
-        logits, feed["past_k"], feed["past_v"] = decoder.run(None, feed)
-        rows.append(logits[0, -1])
+        logits, new_k, new_v = decoder.run(None, feed)
+        cache.write(new_k, new_v)
+        rows.append(logits[0])
     return np.stack(rows)
 
 
-def run_onnxruntime_padded(out, cfg, caption, prefix):
-    """Two requests in one batch, the second left-padded by 3 with a shorter caption right-padded by 2: each row must
-    match its own unbatched run."""
+def run_onnxruntime_padded(out, cfg, caption, prefix, step):
+    """Two requests in one batch, the second left-padded by 3 with a shorter caption right-padded by 2, reading their
+    prefixes and then one cached step: returns each call's logits [2,V]."""
     import onnxruntime as ort
 
     encoder = ort.InferenceSession(str(out / "encoder.onnx"), providers=["CPUExecutionProvider"])
@@ -218,15 +275,27 @@ def run_onnxruntime_padded(out, cfg, caption, prefix):
     cross_k, cross_v = encoder.run(None, {"text_ids": text_ids, "text_mask": text_mask})
     short = prefix[:-3]
     input_ids = np.array([prefix, [0] * 3 + short], dtype=np.int64)
-    position_ids = np.array([list(range(len(prefix))), [0] * 3 + list(range(len(short)))], dtype=np.int64)
-    attention_mask = np.array([[1] * len(prefix), [0] * 3 + [1] * len(short)], dtype=np.int64)
-    past = np.zeros((cfg.dec_layers, 2, cfg.n_heads, 0, cfg.head_dim), dtype=np.float32)
-    feed = {"input_ids": input_ids, "position_ids": position_ids, "attention_mask": attention_mask, "past_k": past,
-            "past_v": past, "cross_k": cross_k, "cross_v": cross_v, "text_mask": text_mask}
+    cache = OrtCache(cfg, 2, len(prefix) + 2)
+    prefill = cache.feed(cross_k, cross_v, [0, 0], len(prefix))
+    # The padded row's first 3 new columns are no tokens: the prefill's own mask columns say so.
+    prefill["attention_mask"][1, -len(prefix):-len(short)] = 0
+    prefill.update(input_ids=input_ids, text_mask=text_mask,
+                   position_ids=np.array([list(range(len(prefix))), [0] * 3 + list(range(len(short)))], dtype=np.int64))
     if cfg.metrical:
-        feed["bar_position_ids"] = bar_position_ids(torch.from_numpy(input_ids)).numpy()
+        prefill["bar_position_ids"] = bar_position_ids(torch.from_numpy(input_ids)).numpy()
+    results = []
+    logits, new_k, new_v = decoder.run(None, prefill)
+    cache.write(new_k, new_v)
+    results.append(logits)
+    feed = cache.feed(cross_k, cross_v, [len(prefix), len(short)], 1)
+    feed.update(input_ids=np.array([[step], [step]], dtype=np.int64), text_mask=text_mask,
+                position_ids=np.array([[len(prefix)], [len(short)]], dtype=np.int64))
+    if cfg.metrical:
+        feed["bar_position_ids"] = np.stack([bar_position_ids(torch.tensor([ids + [step]]))[0, -1:].numpy()
+                                             for ids in (prefix, short)])
     logits, _, _ = decoder.run(None, feed)
-    return logits, short_caption, short
+    results.append(logits)
+    return results, short_caption, short
 
 
 def verify_with_onnxruntime(out, model, caption, prefix, steps, reference):
@@ -236,14 +305,16 @@ def verify_with_onnxruntime(out, model, caption, prefix, steps, reference):
     print(f"onnxruntime vs PyTorch, prefill + {len(steps)} cached steps: max abs diff {diff:.2e}")
     if not diff < TOLERANCE:
         raise ExportError(f"onnxruntime logits differ from PyTorch by {diff:.2e} (limit {TOLERANCE})")
-    batched, short_caption, short = run_onnxruntime_padded(out, cfg, caption, prefix)
-    with torch.no_grad():
-        own = model(torch.tensor([short_caption]), torch.ones(1, len(short_caption), dtype=torch.long),
-                    torch.tensor([short]))[0].numpy()
-        first = model(torch.tensor([caption]), torch.ones(1, len(caption), dtype=torch.long),
-                      torch.tensor([prefix]))[0].numpy()
-    padded_diff = max(float(np.abs(batched[1, 3:] - own).max()), float(np.abs(batched[0] - first).max()))
-    print(f"onnxruntime padded batch vs unbatched PyTorch: max abs diff {padded_diff:.2e}")
+    (prefill, step), short_caption, short = run_onnxruntime_padded(out, cfg, caption, prefix, steps[0])
+
+    def last_logits(text, music):
+        with torch.no_grad():
+            return model(torch.tensor([text]), torch.ones(1, len(text), dtype=torch.long), torch.tensor([music]))[0, -1].numpy()
+
+    expected = [(prefill[0], last_logits(caption, prefix)), (prefill[1], last_logits(short_caption, short)),
+                (step[0], last_logits(caption, prefix + steps[:1])), (step[1], last_logits(short_caption, short + steps[:1]))]
+    padded_diff = max(float(np.abs(got_row - want).max()) for got_row, want in expected)
+    print(f"onnxruntime padded batch (prefill and a cached step) vs unbatched PyTorch: max abs diff {padded_diff:.2e}")
     if not padded_diff < TOLERANCE:
         raise ExportError(f"padded batching differs from unbatched runs by {padded_diff:.2e}")
     return {"max_abs_diff": diff, "padded_batch_max_abs_diff": padded_diff}
@@ -361,7 +432,7 @@ def main():
     # torch.onnx.export hands the wrappers back in training mode; the parity reference must run without dropout.
     model.eval()
     check_structure(out / "encoder.onnx", ENCODER_INPUTS, ENCODER_OUTPUTS)
-    check_structure(out / "decoder.onnx", decoder_inputs(cfg), DECODER_OUTPUTS)
+    check_structure(out / "decoder.onnx", decoder_inputs(cfg), decoder_outputs())
     print("onnx.checker: encoder.onnx and decoder.onnx are valid")
 
     caption, prefix, steps = parity_inputs(cfg, data, dataset["music_vocab"], dataset["text_vocab"])

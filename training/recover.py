@@ -35,8 +35,17 @@ def initializers(path):
     return {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
 
 
-def marker_mapping(cfg):
-    """{onnx initializer name: parameter name}, for both graphs, by exporting marker-filled weights."""
+def cache_layout(folder):
+    """The decoder's cache layout (export.py): "growing" for the folders exported before the slot cache."""
+    import onnx
+
+    inputs = [i.name for i in onnx.load(str(folder / "decoder.onnx"), load_external_data=False).graph.input]
+    return "growing" if "past_k" in inputs else "slots"
+
+
+def marker_mapping(cfg, cache):
+    """{onnx initializer name: parameter name}, for both graphs, by exporting marker-filled weights in the folder's
+    cache layout (the exporter's initializer names depend on the graph)."""
     model = MotifModel(cfg)
     model.eval()
     model.set_fused_attention(False)
@@ -46,7 +55,7 @@ def marker_mapping(cfg):
             p.fill_(float(k + 1))
     mapping = {}
     with tempfile.TemporaryDirectory() as tmp:
-        export_graphs(model, Path(tmp))
+        export_graphs(model, Path(tmp), cache)
         for graph in ("encoder", "decoder"):
             for init_name, value in initializers(Path(tmp) / f"{graph}.onnx").items():
                 if value.dtype != np.float32 or value.size == 0:
@@ -59,7 +68,7 @@ def marker_mapping(cfg):
 
 
 def recover_state(folder, cfg):
-    mapping = marker_mapping(cfg)
+    mapping = marker_mapping(cfg, cache_layout(folder))
     reference = MotifModel(cfg).state_dict()
     state = {}
     for graph in ("encoder", "decoder"):

@@ -29,14 +29,14 @@ function tokenAt(i: number): number {
 }
 
 async function cachedMs(model: OnnxMusicModel, cross: CrossState, tokens: number): Promise<number> {
-  let cache: KvCache = emptyCache(model.dims, 1);
+  let cache: KvCache = emptyCache(1);
   const start = performance.now();
   for (let i = 0; i < tokens; i++) {
     const out = await model.decode({
       inputIds: BigInt64Array.of(BigInt(tokenAt(i))),
       positionIds: BigInt64Array.of(BigInt(i)),
       barPositionIds: new BigInt64Array(1), // any value times the same
-      attentionMask: new BigInt64Array(i + 1).fill(1n),
+      pastLengths: [i],
       rows: 1, newTokens: 1, cache, cross,
     });
     cache = out.cache;
@@ -50,8 +50,8 @@ async function prefixMs(model: OnnxMusicModel, cross: CrossState, length: number
     inputIds: BigInt64Array.from({ length }, (_, i) => BigInt(tokenAt(i))),
     positionIds: BigInt64Array.from({ length }, (_, i) => BigInt(i)),
     barPositionIds: new BigInt64Array(length),
-    attentionMask: new BigInt64Array(length).fill(1n),
-    rows: 1, newTokens: length, cache: emptyCache(model.dims, 1), cross,
+    pastLengths: [0],
+    rows: 1, newTokens: length, cache: emptyCache(1), cross,
   });
   return performance.now() - start;
 }

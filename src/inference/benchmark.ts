@@ -46,7 +46,8 @@ function filler(i: number): number {
 
 async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number): Promise<number> {
   const cross = await model.encodeText(Array.from({ length: batch }, () => model.textIds(CAPTION)));
-  let cache: KvCache = emptyCache(model.dims, batch);
+  let cache: KvCache = emptyCache(batch);
+  const pastLengths = new Array<number>(batch);
   const start = performance.now();
   for (let i = 0; i < steps; i++) {
     const token = BigInt(i === 0 ? BOS : filler(i));
@@ -54,7 +55,7 @@ async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number):
       inputIds: new BigInt64Array(batch).fill(token),
       positionIds: new BigInt64Array(batch).fill(BigInt(i)),
       barPositionIds: new BigInt64Array(batch), // any value times the same
-      attentionMask: new BigInt64Array(batch * (i + 1)).fill(1n),
+      pastLengths: pastLengths.fill(i),
       rows: batch, newTokens: 1, cache, cross,
     });
     cache = out.cache;
@@ -71,8 +72,8 @@ async function recomputeSteps(model: OnnxMusicModel, tokens: number): Promise<nu
       inputIds: BigInt64Array.from(ids.slice(0, n), BigInt),
       positionIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
       barPositionIds: new BigInt64Array(n),
-      attentionMask: new BigInt64Array(n).fill(1n),
-      rows: 1, newTokens: n, cache: emptyCache(model.dims, 1), cross,
+      pastLengths: [0],
+      rows: 1, newTokens: n, cache: emptyCache(1), cross,
     });
   }
   return performance.now() - start;

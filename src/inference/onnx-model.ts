@@ -1,39 +1,26 @@
 /**
  * The exported model as two calls: `encodeText` (captions -> cross-attention keys/values, once per request) and
- * `decode` (new tokens + cache -> logits + the grown cache), following training/export.py's contract.
+ * `decode` (new tokens + cache -> the last logits + the cache holding the new tokens), following training/export.py's
+ * contract in either of its cache layouts (decoder-layouts.ts).
  */
-import * as ort from 'onnxruntime-node';
 import type { InstrumentPalettes } from '../music/instrument-palettes.ts';
+import { decoderLayout, type DecodeInput, type DecodeOutput, type DecoderLayout } from './decoder-layouts.ts';
+import { int64Feed, int64Values } from './feeds.ts';
 import type { ModelDims, ModelFolder, ModelManifest } from './manifest.ts';
 import { openModelFolder } from './manifest.ts';
-import { createSessions, type Device, type ModelSessions } from './sessions.ts';
-import { int64Tensor, type CrossState, type KvCache } from './tensors.ts';
+import { createSessions, inThreadRunner, type Device, type GraphRunner } from './sessions.ts';
+import { startWorkerRunner } from './worker-runner.ts';
+import type { CapacityRule, CrossState } from './tensors.ts';
 import type { TextTokenizer } from '../text/text-tokenizer.ts';
 
-export interface DecodeInput {
-  /** [rows * newTokens], row-major. */
-  inputIds: BigInt64Array;
-  positionIds: BigInt64Array;
-  /** [rows * newTokens]: where each new token stands in its bar (bar-position.ts); read by a metrical model only. */
-  barPositionIds: BigInt64Array;
-  /** [rows * (cache.columns + newTokens)], 1 = attend. */
-  attentionMask: BigInt64Array;
-  rows: number;
-  newTokens: number;
-  cache: KvCache;
-  cross: CrossState;
-}
-
-export interface DecodeOutput {
-  /** [rows, newTokens, vocab]. */
-  logits: Float32Array;
-  cache: KvCache;
-}
+export type { DecodeInput, DecodeOutput } from './decoder-layouts.ts';
 
 export interface LoadOptions {
   device: Device;
   threads: number;
   log?: (line: string) => void;
+  /** Where the graphs run: a worker thread (the default; worker-runner.ts says why) or this thread. */
+  thread?: 'worker' | 'main';
 }
 
 export class OnnxMusicModel {
@@ -43,26 +30,40 @@ export class OnnxMusicModel {
   readonly device: Device;
   /** Instruments per genre, when the model folder has them. */
   readonly palettes: InstrumentPalettes | undefined;
-  private readonly sessions: ModelSessions;
+  private readonly runner: GraphRunner;
+  private readonly layout: DecoderLayout;
 
-  private constructor(folder: ModelFolder, sessions: ModelSessions) {
+  private constructor(folder: ModelFolder, runner: GraphRunner) {
     this.manifest = folder.manifest;
     this.dims = folder.dims;
     this.tokenizer = folder.tokenizer;
     this.palettes = folder.palettes;
-    this.sessions = sessions;
-    this.device = sessions.device;
+    this.runner = runner;
+    this.device = runner.device;
+    this.layout = decoderLayout(runner.decoderInputs, folder.dims);
   }
 
   /** Checks the folder (manifest, vocabularies, checksums) and opens both sessions. */
   static async load(dir: string, options: LoadOptions): Promise<OnnxMusicModel> {
     const folder = await openModelFolder(dir);
-    const sessions = await createSessions(folder.encoderPath, folder.decoderPath, options);
-    return new OnnxMusicModel(folder, sessions);
+    const runner = options.thread === 'main'
+      ? inThreadRunner(await createSessions(folder.encoderPath, folder.decoderPath, options))
+      : await startWorkerRunner(folder.encoderPath, folder.decoderPath, options);
+    return new OnnxMusicModel(folder, runner);
   }
 
   get id(): string {
     return this.manifest.id;
+  }
+
+  /** The decoder's cache layout: 'slots' (written in place) or 'growing' (earlier exports). */
+  get cacheLayout(): DecoderLayout['name'] {
+    return this.layout.name;
+  }
+
+  /** Columns to allocate for a cache rebuilt around `columns` used ones (tensors.ts stackCacheRows). */
+  get cacheCapacity(): CapacityRule {
+    return this.layout.capacity;
   }
 
   /** Text ids of a caption, BOS first, cut to the model's text length. An empty text gives [BOS]. */
@@ -75,36 +76,22 @@ export class OnnxMusicModel {
     const rows = captions.length;
     const columns = Math.max(...captions.map((ids) => ids.length));
     const ids = new Array<number>(rows * columns).fill(0);
-    const mask = new Array<number>(rows * columns).fill(0);
+    const mask = new BigInt64Array(rows * columns);
     captions.forEach((caption, r) => caption.forEach((id, c) => {
       ids[r * columns + c] = id;
-      mask[r * columns + c] = 1;
+      mask[r * columns + c] = 1n;
     }));
-    const textMask = int64Tensor(mask, [rows, columns]);
-    const out = await this.sessions.encoder.run({ text_ids: int64Tensor(ids, [rows, columns]), text_mask: textMask });
-    return { k: out.cross_k, v: out.cross_v, mask: textMask, rows, columns, lengths: captions.map((c) => c.length) };
+    const out = await this.runner.run('encoder', { text_ids: int64Feed(int64Values(ids), [rows, columns]), text_mask: int64Feed(mask, [rows, columns]) });
+    return { k: out.cross_k.data as Float32Array, v: out.cross_v.data as Float32Array, mask, rows, columns, lengths: captions.map((c) => c.length) };
   }
 
   async decode(input: DecodeInput): Promise<DecodeOutput> {
-    const { rows, newTokens, cache, cross } = input;
-    const out = await this.sessions.decoder.run({
-      input_ids: new ort.Tensor('int64', input.inputIds, [rows, newTokens]),
-      position_ids: new ort.Tensor('int64', input.positionIds, [rows, newTokens]),
-      attention_mask: new ort.Tensor('int64', input.attentionMask, [rows, cache.columns + newTokens]),
-      past_k: cache.k,
-      past_v: cache.v,
-      cross_k: cross.k,
-      cross_v: cross.v,
-      text_mask: cross.mask,
-      ...(this.dims.metrical ? { bar_position_ids: new ort.Tensor('int64', input.barPositionIds, [rows, newTokens]) } : {}),
-    });
-    return {
-      logits: out.logits.data as Float32Array,
-      cache: { k: out.present_k, v: out.present_v, rows, columns: cache.columns + newTokens },
-    };
+    const { feeds, cache } = this.layout.feeds(input);
+    const out = await this.runner.run('decoder', feeds, [cache, input.cross]);
+    return this.layout.result(input, cache, out);
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.sessions.encoder.release(), this.sessions.decoder.release()]);
+    await this.runner.release();
   }
 }

@@ -179,9 +179,8 @@ export class DecodeScheduler {
   private async prefill(entry: Entry): Promise<void> {
     const generation = entry.generation;
     const rows = generation.rows;
-    const cache = generation.cache ?? emptyCache(this.model.dims, rows);
+    const cache = generation.cache ?? emptyCache(rows);
     const count = generation.pending.length;
-    const total = cache.columns + count;
     const inputIds = new BigInt64Array(rows * count);
     const positionIds = new BigInt64Array(rows * count);
     const barPositionIds = new BigInt64Array(rows * count);
@@ -192,14 +191,13 @@ export class DecodeScheduler {
         barPositionIds[r * count + i] = BigInt(generation.pendingBarPositions[i]);
       }
     }
-    const out = await this.model.decode({
-      inputIds, positionIds, barPositionIds, attentionMask: new BigInt64Array(rows * total).fill(1n), rows, newTokens: count, cache, cross: generation.cross!,
-    });
+    const pastLengths = new Array<number>(rows).fill(generation.contextLength);
+    const out = await this.model.decode({ inputIds, positionIds, barPositionIds, pastLengths, rows, newTokens: count, cache, cross: generation.cross! });
     entry.times.calls += 1;
     generation.cache = out.cache;
     generation.consumed(count);
     const vocab = this.model.dims.vocab;
-    const rowLogits = (r: number) => out.logits.subarray(((r + 1) * count - 1) * vocab, (r + 1) * count * vocab);
+    const rowLogits = (r: number) => out.logits.subarray(r * vocab, (r + 1) * vocab);
     generation.choose(rowLogits(0), rows === 2 ? rowLogits(1) : undefined);
   }
 
@@ -214,7 +212,7 @@ export class DecodeScheduler {
     for (const entry of keepCache) {
       const generation = entry.generation;
       generation.cache = this.batchCache && generation.contextLength > 0
-        ? stackCacheRows([{ cache: this.batchCache, row: entry.row, count: generation.rows, length: generation.contextLength }], this.model.dims)
+        ? stackCacheRows([{ cache: this.batchCache, row: entry.row, count: generation.rows, length: generation.contextLength }], this.model.dims, this.model.cacheCapacity)
         : undefined;
     }
     this.rebuild(this.batch.filter((entry) => !entries.includes(entry)));
@@ -225,7 +223,7 @@ export class DecodeScheduler {
     const parts = members.map((entry) => {
       const generation = entry.generation;
       const inBatch = this.batch.includes(entry);
-      const cache = inBatch ? this.batchCache! : generation.cache ?? emptyCache(dims, generation.rows);
+      const cache = inBatch ? this.batchCache! : generation.cache ?? emptyCache(generation.rows);
       return { cache, row: inBatch ? entry.row : 0, count: generation.rows, length: generation.contextLength };
     });
     let row = 0;
@@ -235,7 +233,7 @@ export class DecodeScheduler {
       row += entry.generation.rows;
     }
     this.batch = members;
-    this.batchCache = members.length ? stackCacheRows(parts, dims) : undefined;
+    this.batchCache = members.length ? stackCacheRows(parts, dims, this.model.cacheCapacity) : undefined;
     this.batchCross = members.length ? stackCross(members.map((entry) => entry.generation.cross!), dims) : undefined;
   }
 
@@ -247,11 +245,10 @@ export class DecodeScheduler {
     const cache = this.batchCache!;
     const rows = cache.rows;
     const newTokens = this.batch.length === 1 ? this.batch[0].generation.pending.length : 1;
-    const columns = cache.columns + newTokens;
     const inputIds = new BigInt64Array(rows * newTokens);
     const positionIds = new BigInt64Array(rows * newTokens);
     const barPositionIds = new BigInt64Array(rows * newTokens);
-    const attentionMask = new BigInt64Array(rows * columns);
+    const pastLengths = new Array<number>(rows);
     for (const entry of this.batch) {
       const generation = entry.generation;
       for (let r = entry.row; r < entry.row + generation.rows; r++) {
@@ -260,12 +257,12 @@ export class DecodeScheduler {
           positionIds[r * newTokens + i] = BigInt(generation.contextLength + i);
           barPositionIds[r * newTokens + i] = BigInt(generation.pendingBarPositions[i]);
         }
-        attentionMask.fill(1n, (r + 1) * columns - generation.contextLength - newTokens, (r + 1) * columns);
+        pastLengths[r] = generation.contextLength;
       }
     }
     let out;
     try {
-      out = await this.model.decode({ inputIds, positionIds, barPositionIds, attentionMask, rows, newTokens, cache, cross: this.batchCross! });
+      out = await this.model.decode({ inputIds, positionIds, barPositionIds, pastLengths, rows, newTokens, cache, cross: this.batchCross! });
     } catch (error) {
       const failed = this.batch;
       this.rebuild([]);
@@ -282,7 +279,7 @@ export class DecodeScheduler {
       generation.consumed(newTokens);
       try {
         if (generation.pending.length === 0) {
-          const at = (r: number) => out.logits.subarray(((r + 1) * newTokens - 1) * vocab, (r + 1) * newTokens * vocab);
+          const at = (r: number) => out.logits.subarray(r * vocab, (r + 1) * vocab);
           generation.choose(at(entry.row), generation.rows === 2 ? at(entry.row + 1) : undefined);
           if (generation.decide() === 'done') {
             ending.set(entry, undefined);

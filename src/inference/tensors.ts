@@ -2,28 +2,31 @@
  * The tensors that travel between the encoder, the decoder and the scheduler, and the copies needed when requests
  * join or leave a batch.
  *
- * A self-attention cache is [L, B, H, P, Dh]. In a batch every row's tokens sit at the right end of the P columns
- * (left padding), so all rows append their next token at the same column and a step needs no copy: the decoder's
- * present_k/present_v are fed back as past_k/past_v as they are. Rows are only rearranged when the batch changes.
- * Cross-attention keys and values are [L, B, H, T, Dh] with each row's caption at the left (right padding) and a
- * text mask [B, T] saying which columns are real.
+ * A self-attention cache is [L, B, H, capacity, Dh], of which the first P columns are in use. In a batch every row's
+ * tokens sit at the right end of those P columns (left padding), so all rows append their next token at the same
+ * column and a step needs no copy of the rest: the decoder writes the new column (onnx-model.ts). Rows are only
+ * rearranged when the batch changes. Cross-attention keys and values are [L, B, H, T, Dh] with each row's caption at
+ * the left (right padding) and a text mask [B, T] saying which columns are real.
  */
-import * as ort from 'onnxruntime-node';
 import type { ModelDims } from './manifest.ts';
 
 export interface KvCache {
-  k: ort.Tensor;
-  v: ort.Tensor;
+  /** [L, rows, H, capacity, Dh]. */
+  k: Float32Array;
+  v: Float32Array;
   rows: number;
-  /** Columns (P); a row's real tokens are its last `length` columns. */
+  /** Columns in use (P); a row's real tokens are its last `length` of them. */
   columns: number;
+  /** Columns allocated: room for the next tokens without a copy. */
+  capacity: number;
 }
 
 export interface CrossState {
-  k: ort.Tensor;
-  v: ort.Tensor;
-  /** int64 [B, T], 1 where a caption token is. */
-  mask: ort.Tensor;
+  /** [L, B, H, T, Dh]. */
+  k: Float32Array;
+  v: Float32Array;
+  /** [B, T], 1 where a caption token is. */
+  mask: BigInt64Array;
   rows: number;
   /** T. */
   columns: number;
@@ -31,15 +34,14 @@ export interface CrossState {
   lengths: number[];
 }
 
-export function int64Tensor(values: ArrayLike<number>, dims: number[]): ort.Tensor {
-  const data = new BigInt64Array(values.length);
-  for (let i = 0; i < values.length; i++) data[i] = BigInt(values[i]);
-  return new ort.Tensor('int64', data, dims);
+export function emptyCache(rows: number): KvCache {
+  return { k: new Float32Array(0), v: new Float32Array(0), rows, columns: 0, capacity: 0 };
 }
 
-export function emptyCache(dims: ModelDims, rows: number): KvCache {
-  const shape = [dims.layers, rows, dims.heads, 0, dims.headDim];
-  return { k: new ort.Tensor('float32', new Float32Array(0), shape), v: new ort.Tensor('float32', new Float32Array(0), shape), rows, columns: 0 };
+/** A zeroed cache of `rows` rows and `capacity` columns, none in use. Unused columns must hold finite numbers. */
+export function allocateCache(dims: ModelDims, rows: number, capacity: number): KvCache {
+  const size = dims.layers * rows * dims.heads * capacity * dims.headDim;
+  return { k: new Float32Array(size), v: new Float32Array(size), rows, columns: 0, capacity };
 }
 
 /** Some rows of a cache: rows [row, row + count) holding `length` real tokens each. */
@@ -50,41 +52,48 @@ export interface CacheRows {
   length: number;
 }
 
+/** Columns to allocate for a cache that must hold `columns`: exactly that many unless a larger capacity is given. */
+export type CapacityRule = (columns: number) => number;
+
 /**
- * A cache holding the given rows, stacked in order, right-aligned to the longest. When a single part is a whole
- * cache with no padding, that cache is returned without copying.
+ * A cache holding the given rows, stacked in order, right-aligned to the longest, with `capacity(columns)` columns
+ * allocated. When a single part is a whole cache with no padding and room enough, that cache is returned without
+ * copying.
  */
-export function stackCacheRows(parts: readonly CacheRows[], dims: ModelDims): KvCache {
+export function stackCacheRows(parts: readonly CacheRows[], dims: ModelDims, capacity: CapacityRule = (columns) => columns): KvCache {
+  const columns = Math.max(0, ...parts.map((part) => part.length));
   if (parts.length === 1) {
     const [only] = parts;
-    if (only.row === 0 && only.count === only.cache.rows && only.length === only.cache.columns) return only.cache;
+    if (only.row === 0 && only.count === only.cache.rows && only.length === only.cache.columns && only.cache.capacity >= capacity(columns)) return only.cache;
   }
   const rows = parts.reduce((sum, part) => sum + part.count, 0);
-  const columns = Math.max(0, ...parts.map((part) => part.length));
-  const { layers, heads, headDim } = dims;
-  const k = new Float32Array(layers * rows * heads * columns * headDim);
-  const v = new Float32Array(k.length);
+  const out = allocateCache(dims, rows, capacity(columns));
+  out.columns = columns;
   let target = 0;
   for (const part of parts) {
-    const srcK = part.cache.k.data as Float32Array;
-    const srcV = part.cache.v.data as Float32Array;
-    const srcRows = part.cache.rows;
-    const srcColumns = part.cache.columns;
-    const span = part.length * headDim;
-    for (let layer = 0; layer < layers; layer++) {
-      for (let r = 0; r < part.count; r++) {
-        for (let head = 0; head < heads; head++) {
-          const from = (((layer * srcRows + part.row + r) * heads + head) * srcColumns + srcColumns - part.length) * headDim;
-          const to = (((layer * rows + target + r) * heads + head) * columns + columns - part.length) * headDim;
-          k.set(srcK.subarray(from, from + span), to);
-          v.set(srcV.subarray(from, from + span), to);
-        }
-      }
-    }
+    copyRows(part.cache, part.row, out, target, part.count, part.length, dims);
     target += part.count;
   }
-  const shape = [layers, rows, heads, columns, headDim];
-  return { k: new ort.Tensor('float32', k, shape), v: new ort.Tensor('float32', v, shape), rows, columns };
+  return out;
+}
+
+/**
+ * Copies `count` rows from `from` (starting at row `fromRow`) to `to` (at row `toRow`): each row's last `length` used
+ * columns, to the right end of the used columns of `to`.
+ */
+export function copyRows(from: KvCache, fromRow: number, to: KvCache, toRow: number, count: number, length: number, dims: ModelDims): void {
+  const { layers, heads, headDim } = dims;
+  const span = length * headDim;
+  for (let layer = 0; layer < layers; layer++) {
+    for (let r = 0; r < count; r++) {
+      for (let head = 0; head < heads; head++) {
+        const source = (((layer * from.rows + fromRow + r) * heads + head) * from.capacity + from.columns - length) * headDim;
+        const target = (((layer * to.rows + toRow + r) * heads + head) * to.capacity + to.columns - length) * headDim;
+        to.k.set(from.k.subarray(source, source + span), target);
+        to.v.set(from.v.subarray(source, source + span), target);
+      }
+    }
+  }
 }
 
 /** Cross states of several requests as one batch, each caption padded on the right to the longest. */
@@ -99,8 +108,8 @@ export function stackCross(parts: readonly CrossState[], dims: ModelDims): Cross
   const lengths: number[] = [];
   let target = 0;
   for (const part of parts) {
-    const srcK = part.k.data as Float32Array;
-    const srcV = part.v.data as Float32Array;
+    const srcK = part.k;
+    const srcV = part.v;
     const span = part.columns * headDim;
     for (let layer = 0; layer < layers; layer++) {
       for (let r = 0; r < part.rows; r++) {
@@ -118,13 +127,5 @@ export function stackCross(parts: readonly CrossState[], dims: ModelDims): Cross
     }
     target += part.rows;
   }
-  const shape = [layers, rows, heads, columns, headDim];
-  return {
-    k: new ort.Tensor('float32', k, shape),
-    v: new ort.Tensor('float32', v, shape),
-    mask: new ort.Tensor('int64', mask, [rows, columns]),
-    rows,
-    columns,
-    lengths,
-  };
+  return { k, v, mask, rows, columns, lengths };
 }
