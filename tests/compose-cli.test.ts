@@ -27,6 +27,9 @@ describe.skipIf(withoutModel())('npx motif compose', () => {
     // "lo-fi" names no instruments: the attribute stage chose them, and says so.
     expect(result.attributes.instruments).toEqual(['electric piano 1', 'electric bass (finger)']);
     expect(result.inferred).toContainEqual({ attribute: 'instruments', value: 'electric piano 1, electric bass (finger)', from: ['lo-fi'] });
+    // A lo-fi loop of 4 bars: a 2-bar loop with an intro where parts rest, then the loop the model wrote.
+    expect(result.form.sections.map((section: { name: string; firstBar: number; made: string }) => [section.name, section.firstBar])).toEqual([['intro', 1], ['loop', 3]]);
+    expect(result.form.sections[1].made).toBe('written');
 
     const score = readMidi(readFileSync(result.files.mid));
     expect(score.tempos).toEqual([{ tick: 0, bpm: 90 }]);

@@ -5,7 +5,7 @@
  */
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
-import { getEngine, headerAttributes, ModelFilesError, ModelMismatchError, type Composition, type MotifEngine } from '../inference/index.ts';
+import { describeForm, getEngine, headerAttributes, ModelFilesError, ModelMismatchError, sectionMarks, type Composition, type MotifEngine } from '../inference/index.ts';
 import { FINISH_STYLES, RenderError, SoundFontError, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
 import { describeInference, type Inference } from '../text/attribute-stage.ts';
@@ -86,7 +86,8 @@ export async function withEngine(soundfont: string | undefined, work: (engine: M
 export function writeTake(composition: Composition, values: FileOptions, baseName: string, title: string): Promise<RenderedFiles> {
   progress('rendering...');
   const finish = values.finish === 'auto' ? finishForGenres(composition.attributes.genres) : (values.finish as FinishStyle);
-  return renderFiles(composition.score, { outDir: values.out, baseName, title, finish, soundfont: values.soundfont }).catch((error: unknown) => {
+  const sections = composition.form ? sectionMarks(composition.form) : undefined;
+  return renderFiles(composition.score, { outDir: values.out, baseName, title, finish, soundfont: values.soundfont, sections }).catch((error: unknown) => {
     if (error instanceof SoundFontError || error instanceof RenderError) throw new InputError(error.message);
     throw error;
   });
@@ -111,6 +112,8 @@ export function takeSummary(composition: Composition, files: RenderedFiles, tota
       bars: stated.bars,
     },
     inferred,
+    /** The sections of a piece composed in form; null for one written in a single pass. */
+    form: composition.form ?? null,
     seconds: Number(files.seconds.toFixed(2)),
     seed: composition.seed,
     modelId: composition.modelId,
@@ -142,6 +145,7 @@ export function printTake(result: TakeSummary, json: boolean, headline: string, 
   console.log(`  ${a.bpm} BPM, ${a.key ?? 'no key'}, ${a.timeSignature}, ${a.bars} bars (${result.seconds} s)`);
   console.log(`  ${[...a.instruments, ...(a.drums ? ['drums'] : [])].join(', ')}`);
   for (const inference of result.inferred) console.log(`  inferred: ${describeInference(inference)}`);
+  if (result.form) console.log(`  form: ${describeForm(result.form)}`);
   console.log(`  ${result.files.ogg}\n  ${result.files.mid}\n  ${result.files.png}`);
   console.log(`  compose ${t.composeMs} ms (${t.tokens} tokens), render ${t.renderMs} ms, encode ${t.encodeMs} ms, total ${t.totalMs} ms`);
 }

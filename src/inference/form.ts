@@ -210,6 +210,11 @@ export function sectionMarks(form: Form): Array<{ firstBar: number; label: strin
   return form.sections.map((section) => ({ firstBar: section.firstBar, label: sectionLabel(section) }));
 }
 
+/** The form in one line: each section's label and bars ("intro 1-4, loop 5-8, loop · fill 9-12"). */
+export function describeForm(form: Form): string {
+  return form.sections.map((section) => `${sectionLabel(section)} ${section.firstBar}-${section.firstBar + section.bars - 1}`).join(', ');
+}
+
 function sectionLabel(section: FormSection): string {
   // An intro, outro or breakdown says by its name that parts rest.
   if (section.made === 'fill' || section.made === 'varied') return `${section.name} · ${section.made}`;

@@ -10,3 +10,4 @@ export { similarity, checkChange, type Similarity, type ChangeCheck } from './si
 export { benchmarkDecode, type DecodeBenchmark, type BenchmarkOptions } from './benchmark.ts';
 export { parentFromScore, type ParentPiece } from './parent-piece.ts';
 export { headerAttributes, type HeaderAttributes } from './header-attributes.ts';
+export { describeForm, sectionMarks, type Form, type FormSection } from './form.ts';
