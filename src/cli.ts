@@ -17,6 +17,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },
   render: { summary: 'render FILE.mid [--soundfont NAME|PATH] [--out DIR] [--finish none|lofi|ambient] [--json]  .ogg, .png and .mid of a take', load: () => import('./cli/render.ts') },
   bot: { summary: 'bot                       run the Discord bot (DISCORD_TOKEN, DISCORD_APPLICATION_ID in .env)', load: () => import('./cli/bot.ts') },
+  worker: { summary: 'worker                    make the music of the bot\'s jobs from Redis (REDIS_URL; README, "Deployment")', load: () => import('./cli/worker.ts') },
   register: { summary: 'register [--guild ID]     register the slash commands with Discord', load: () => import('./cli/register.ts') },
   'export-preferences': { summary: 'export-preferences --out FILE.jsonl [--db FILE] [--model DIR] [--min-margin N]  preference pairs from the votes (docs/PREFERENCES.md)', load: () => import('./cli/export-preferences.ts') },
   'auto-preferences': { summary: 'auto-preferences (--prompts FILE.jsonl | --train-captions N) --out FILE.jsonl [--takes N]  automatic preference pairs by the music reward, until people vote (docs/PREFERENCES.md)', load: () => import('./cli/auto-preferences.ts') },

@@ -128,6 +128,15 @@ const botEnvSchema = z.object({
   MOTIF_QUEUE_MAX: positiveInt(25, 10_000),
   MOTIF_USER_MAX_JOBS: positiveInt(2, 100),
   MOTIF_USER_COOLDOWN_S: z.coerce.number().min(0).max(3600).default(10),
+  MOTIF_GUILD_MAX_JOBS: positiveInt(10, 10_000),
+  MOTIF_JOB_ATTEMPTS: positiveInt(2, 10),
+  MOTIF_JOB_LOCK_S: positiveInt(30, 600),
+  MOTIF_SOUNDFONT: z.string().min(1).optional(),
+  // Server addresses may hold a password: their messages never repeat the value.
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, { error: 'must be a PostgreSQL URL (postgres://user:password@host:5432/database)' }).optional(),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, { error: 'must be a Redis URL (redis://host:6379)' }).optional(),
+  MOTIF_REDIS_PREFIX: z.string().regex(/^[\w-]+$/, { error: 'must be letters, digits, - or _' }).default('motif'),
+  DISCORD_API_URL: z.url({ error: 'must be a URL (a REST proxy in front of https://discord.com/api)' }).optional(),
   MOTIF_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -140,6 +149,12 @@ export interface QueueSettings {
   perUserInFlight: number;
   /** Time between two accepted requests of one user. */
   cooldownMs: number;
+  /** Jobs one server may have waiting or running (BullMQ: one server cannot fill the fleet's queue). */
+  perGuildInFlight: number;
+  /** Times a job that fails is tried, with backoff (BullMQ); a job cut off by a restart or a dead worker is tried twice. */
+  attempts: number;
+  /** How long a worker's hold on a job lasts unrenewed: a worker that dies loses its jobs to the others after this (BullMQ). */
+  lockMs: number;
 }
 
 export interface BotConfig {
@@ -153,6 +168,16 @@ export interface BotConfig {
   takes: number;
   queue: QueueSettings;
   logLevel: string;
+  /** The SoundFont the takes are rendered with (a bundled name or a path); undefined: the default. */
+  soundfont?: string;
+  /** PostgreSQL (DATABASE_URL): the store shared by the bot's processes and the workers; undefined: SQLite at dbPath. */
+  databaseUrl?: string;
+  /** Redis (REDIS_URL): jobs go to BullMQ and `motif worker` makes them; undefined: the bot makes them in process. */
+  redisUrl?: string;
+  /** Every Redis key starts with it (MOTIF_REDIS_PREFIX): two deployments can share one Redis. */
+  redisPrefix: string;
+  /** Another Discord REST API base (DISCORD_API_URL): a REST proxy, or the tests' emulator. */
+  discordApi?: string;
 }
 
 /** The bot's settings; throws a ConfigError that names each bad variable and never includes its value. */
@@ -180,8 +205,16 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, dotenvFile =
       maxWaiting: values.MOTIF_QUEUE_MAX,
       perUserInFlight: values.MOTIF_USER_MAX_JOBS,
       cooldownMs: values.MOTIF_USER_COOLDOWN_S * 1000,
+      perGuildInFlight: values.MOTIF_GUILD_MAX_JOBS,
+      attempts: values.MOTIF_JOB_ATTEMPTS,
+      lockMs: values.MOTIF_JOB_LOCK_S * 1000,
     },
     logLevel: values.MOTIF_LOG_LEVEL,
+    soundfont: values.MOTIF_SOUNDFONT,
+    databaseUrl: values.DATABASE_URL,
+    redisUrl: values.REDIS_URL,
+    redisPrefix: values.MOTIF_REDIS_PREFIX,
+    discordApi: values.DISCORD_API_URL,
   };
 }
 

@@ -3,7 +3,7 @@ import { JobQueue, type Admission, type JobWorker, type Ticket } from '../src/qu
 import { SqliteStore } from '../src/store/sqlite-store.ts';
 import type { JobRecord, NewJob } from '../src/store/types.ts';
 
-const limits = { concurrency: 2, maxWaiting: 3, perUserInFlight: 2, cooldownMs: 0 };
+const limits = { concurrency: 2, maxWaiting: 3, perUserInFlight: 2, cooldownMs: 0, perGuildInFlight: 10, attempts: 2, lockMs: 30_000 };
 
 /** A worker whose jobs finish when the test says so. */
 function controlledWorker() {

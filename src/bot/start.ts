@@ -7,9 +7,9 @@ import { DiscordjsErrorCodes, Events, type Client } from 'discord.js';
 import type { Logger } from 'pino';
 import { ConfigError, type BotConfig } from '../config.ts';
 import type { BotContext } from '../commands/context.ts';
-import {
-  TakeJobs, loadComposer, openStore, soundfontRenderer, takeQueue, type Composer, type JobQueue, type MotifStore, type Renderer,
-} from '../commands/services.ts';
+import { openStore, type Composer, type MotifStore, type Renderer } from '../commands/services.ts';
+import type { TakeQueue } from '../queue/take-queue.ts';
+import { botQueue } from './bot-queue.ts';
 import { createClient } from './client.ts';
 import { wireEvents } from './events.ts';
 import { createLogger } from './logger.ts';
@@ -19,11 +19,11 @@ export const INTERACTION_LIFETIME_MS = 15 * 60_000;
 
 export interface StartOptions {
   config: BotConfig;
-  /** Default: the process's engine (src/inference, MOTIF_MODEL_DIR). */
+  /** In process: default the process's engine (src/inference, MOTIF_MODEL_DIR). With Redis the workers compose. */
   composer?: Composer;
-  /** Default: SoundFont rendering (src/render). */
+  /** In process: default SoundFont rendering (src/render). */
   renderer?: Renderer;
-  /** Default: SQLite at config.dbPath. */
+  /** Default: the store config names (PostgreSQL at DATABASE_URL, else SQLite at config.dbPath). */
   store?: MotifStore;
   log?: Logger;
   /** Another Discord REST API base (the tests' emulator). */
@@ -32,16 +32,18 @@ export interface StartOptions {
   progressIntervalMs?: number;
   /** Starts after a restart this many times are given up (and their users told). */
   maxAttempts?: number;
+  /** Look for jobs a previous run left (default true); of several processes sharing a queue, one does. */
+  recoverJobs?: boolean;
 }
 
 export interface RunningBot {
   client: Client;
   store: MotifStore;
-  queue: JobQueue;
+  queue: TakeQueue;
   ctx: BotContext;
   /** Jobs found unfinished at start: put back in line, given up, or unreadable (marked failed). */
   recovered: { requeued: number; abandoned: number; unreadable: number };
-  /** Waits up to `graceMs` for running jobs (then aborts them; they stay recorded), disconnects, closes the store. */
+  /** Waits up to `graceMs` for running jobs (then aborts them; they stay recorded), disconnects, closes the store it opened. */
   stop(graceMs?: number): Promise<void>;
 }
 
@@ -71,45 +73,43 @@ async function login(client: Client, token: string): Promise<void> {
 export async function startBot(options: StartOptions): Promise<RunningBot> {
   const { config } = options;
   const log = options.log ?? createLogger(config.logLevel);
-  const store = options.store ?? openStore(config.dbPath);
+  const store = options.store ?? await openStore(config);
   let client: Client | undefined;
+  let queue: TakeQueue | undefined;
   try {
-    const composer = options.composer ?? await loadComposer();
-    const renderer = options.renderer ?? soundfontRenderer();
-    // The SoundFont takes seconds to load: in the background while the bot logs in, not in the first request.
-    renderer.prepare?.().catch((error: unknown) => log.warn({ err: error }, 'could not get the renderer ready; the first take will try again'));
-    client = createClient({ messageContent: config.messageContent, api: options.api });
-    const jobs = new TakeJobs({
-      client, composer, renderer, store, log, settings: config, progressIntervalMs: options.progressIntervalMs ?? 1500,
+    client = createClient({ messageContent: config.messageContent, api: options.api ?? config.discordApi });
+    const made = await botQueue({
+      config, client, store, log, composer: options.composer, renderer: options.renderer,
+      progressIntervalMs: options.progressIntervalMs ?? 1500,
     });
-    const queue = takeQueue(store, config.queue, jobs);
-    jobs.concurrency = config.queue.concurrency;
-    const ctx: BotContext = {
-      client, composer, renderer, store, queue, log, settings: config, interactionLifetimeMs: INTERACTION_LIFETIME_MS,
-    };
+    queue = made.queue;
+    const ctx: BotContext = { client, store, queue, log, settings: config, interactionLifetimeMs: INTERACTION_LIFETIME_MS };
     wireEvents(client, ctx);
     await login(client, config.token);
-    log.info({ user: client.user?.tag, messageContent: config.messageContent }, 'connected to Discord');
+    log.info({ user: client.user?.tag, messageContent: config.messageContent, queue: config.redisUrl ? 'redis' : 'in process' }, 'connected to Discord');
 
-    const { requeued, abandoned, unreadable } = await queue.recover(options.maxAttempts ?? 2);
+    const recovered = options.recoverJobs === false ? { requeued: [], abandoned: [], unreadable: [] } : await queue.recover(options.maxAttempts ?? 2);
+    const { requeued, abandoned, unreadable } = recovered;
     for (const { id, problem } of unreadable) log.error({ job: id, problem }, 'an unfinished job could not be read: marked failed');
     for (const job of abandoned) {
-      await jobs.abandon(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, 'could not tell the user about a lost job'));
+      await made.replies.abandon(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, 'could not tell the user about a lost job'));
     }
     if (requeued.length || abandoned.length) log.info({ requeued: requeued.length, abandoned: abandoned.length }, 'jobs from the last run');
 
     const running = client;
+    const jobs = queue;
     return {
       client, store, queue, ctx,
       recovered: { requeued: requeued.length, abandoned: abandoned.length, unreadable: unreadable.length },
       async stop(graceMs = 0) {
-        await queue.close(graceMs);
+        await jobs.close(graceMs);
         await running.destroy();
-        await store.close();
+        if (!options.store) await store.close();
         log.info('stopped');
       },
     };
   } catch (error) {
+    await queue?.close().catch(() => {});
     await client?.destroy().catch(() => {});
     if (!options.store) await store.close();
     throw error;

@@ -30,7 +30,9 @@ export async function run(args: string[]): Promise<void> {
     process.once('SIGINT', shutdown);
     process.once('SIGTERM', shutdown);
   });
-  // The synthesis threads and ONNX sessions would keep the process alive.
-  await closeRenderThreads();
-  await (await getEngine()).close();
+  // The synthesis threads and ONNX sessions would keep the process alive (with Redis the workers have them, not the bot).
+  if (!config.redisUrl) {
+    await closeRenderThreads();
+    await (await getEngine()).close();
+  }
 }

@@ -1,23 +1,19 @@
 /**
- * What command handlers work with: the composer and renderer the take jobs use (src/bot/start.ts wires the real
- * ones), the store, the queue and the bot's settings.
+ * What command handlers work with: the client, the store, the queue that takes their jobs (in process or BullMQ;
+ * src/bot/start.ts wires it) and the bot's settings. The music is made where the queue runs its jobs.
  */
 import type { Client } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
-import type { Composer } from '../jobs/composer.ts';
-import type { Renderer } from '../jobs/renderer.ts';
-import type { JobQueue } from '../queue/job-queue.ts';
+import type { TakeQueue } from '../queue/take-queue.ts';
 import type { MotifStore } from '../store/types.ts';
 
 export type BotSettings = Pick<BotConfig, 'applicationId' | 'messageContent' | 'voteEmojis' | 'takes'>;
 
 export interface BotContext {
   client: Client;
-  composer: Composer;
-  renderer: Renderer;
   store: MotifStore;
-  queue: JobQueue;
+  queue: TakeQueue;
   settings: BotSettings;
   log: Logger;
   /** Interaction tokens stop working this long after the interaction was created. */

@@ -3,7 +3,7 @@
  * share with them, is in src/jobs/messages.ts.
  */
 import { MAX_PROMPT_LENGTH } from '../jobs/compose-options.ts';
-import type { Refusal } from '../queue/job-queue.ts';
+import type { Refusal } from '../queue/take-queue.ts';
 
 export function refusalText(refusal: Refusal): string {
   switch (refusal.reason) {
@@ -11,6 +11,8 @@ export function refusalText(refusal: Refusal): string {
       return 'Motif is busy right now: try again in a minute.';
     case 'user-limit':
       return `You already have ${refusal.limit} pieces on the way: wait for one to finish, then ask again.`;
+    case 'server-limit':
+      return `This server already has ${refusal.limit} pieces on the way: wait for one to finish, then ask again.`;
     case 'cooldown':
       return `One moment: you can ask again in ${Math.max(1, Math.ceil(refusal.retryAfterMs / 1000))} s.`;
     case 'closed':

@@ -1,7 +1,7 @@
 /** /stats: pieces, votes and the queue right now. */
 import { MessageFlags, SlashCommandBuilder } from 'discord.js';
 import { NO_MENTIONS } from '../jobs/messages.ts';
-import type { QueueSnapshot } from '../queue/job-queue.ts';
+import type { QueueSnapshot } from '../queue/take-queue.ts';
 import type { StoreStats } from '../store/types.ts';
 import type { SlashCommand } from './command.ts';
 
@@ -16,7 +16,7 @@ export function statsText(stats: StoreStats, queue: QueueSnapshot, voteEmojis: r
 export const stats: SlashCommand = {
   data: new SlashCommandBuilder().setName('stats').setDescription('Pieces, votes and the queue'),
   async execute(interaction, ctx) {
-    const text = statsText(await ctx.store.stats(), ctx.queue.snapshot(), ctx.settings.voteEmojis);
+    const text = statsText(await ctx.store.stats(), await ctx.queue.snapshot(), ctx.settings.voteEmojis);
     await interaction.reply({ content: text, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
   },
 };

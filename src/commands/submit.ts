@@ -5,7 +5,7 @@
 import { randomInt } from 'node:crypto';
 import { MessageFlags, type Message, type RepliableInteraction } from 'discord.js';
 import { JOB_TEXT, NO_MENTIONS } from '../jobs/messages.ts';
-import type { Ticket } from '../queue/job-queue.ts';
+import type { Ticket } from '../queue/take-queue.ts';
 import type { ReplyTarget, TakeJobPayload } from '../store/types.ts';
 import type { BotContext } from './context.ts';
 import { TEXT, refusalText } from './messages.ts';
@@ -41,7 +41,7 @@ export async function submitFromInteraction(
     await answerPrivately(interaction, TEXT.noChannel);
     return;
   }
-  const admission = ctx.queue.admit(interaction.user.id);
+  const admission = await ctx.queue.admit(interaction.user.id, interaction.guildId);
   if (!admission.ok) {
     await answerPrivately(interaction, refusalText(admission.refusal));
     return;
@@ -64,7 +64,7 @@ export async function submitFromInteraction(
 
 /** Accepts a job asked for in a message (a reply to a take); the answers are replies to that message. */
 export async function submitFromMessage(message: Message, ctx: BotContext, build: () => Promise<TakeJobPayload>): Promise<void> {
-  const admission = ctx.queue.admit(message.author.id);
+  const admission = await ctx.queue.admit(message.author.id, message.guildId);
   if (!admission.ok) {
     await message.reply({ content: refusalText(admission.refusal), allowedMentions: NO_MENTIONS });
     return;

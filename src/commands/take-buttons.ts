@@ -28,9 +28,19 @@ export function isVaryModal(customId: string): boolean {
   return VARY_MODAL.test(customId);
 }
 
+/**
+ * The take a button (or the modal it opened) is for: the one its id names, if that take is the message the button is
+ * on. Ids are never reused within a database, but a database started afresh (a reset, another deployment) numbers
+ * from 1 again, and an old message's buttons must not reach the new take that has its number.
+ */
+async function takeUnder(ctx: BotContext, takeId: number, messageId: string | undefined): Promise<TakeRecord | undefined> {
+  const take = await ctx.store.getTake(takeId);
+  return take && take.messageId === messageId ? take : undefined;
+}
+
 export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
   const parsed = parseTakeButtonId(interaction.customId)!;
-  const take = await ctx.store.getTake(parsed.takeId);
+  const take = await takeUnder(ctx, parsed.takeId, interaction.message.id);
   if (!take) {
     await answerPrivately(interaction, JOB_TEXT.takeGone);
     return;
@@ -110,7 +120,7 @@ export async function handleVaryModal(interaction: ModalSubmitInteraction, ctx: 
     await answerPrivately(interaction, TEXT.instructionTooLong);
     return;
   }
-  const take = await ctx.store.getTake(takeId);
+  const take = await takeUnder(ctx, takeId, interaction.message?.id);
   if (!take) {
     await answerPrivately(interaction, JOB_TEXT.takeGone);
     return;

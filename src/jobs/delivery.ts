@@ -7,10 +7,11 @@
  * Operations run one at a time, in the order asked; progress is best-effort and throttled, the latest text winning.
  * The target is saved with the job, so a restart carries on where the last run stopped.
  */
-import { DiscordAPIError, InteractionWebhook, MessageFlags, RESTJSONErrorCodes, type BaseMessageOptions, type Client, type Message } from 'discord.js';
+import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type APIMessage, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { JobStore, ReplyTarget } from '../store/types.ts';
 import { NO_MENTIONS } from './messages.ts';
+import { restMessage, type OutgoingMessage } from './rest-message.ts';
 
 export interface PostedMessage {
   channelId: string;
@@ -18,7 +19,8 @@ export interface PostedMessage {
 }
 
 export interface DeliveryDeps {
-  client: Client;
+  /** Discord's REST API with the bot's token: everything here goes through it, no gateway needed. */
+  rest: REST;
   applicationId: string;
   store: Pick<JobStore, 'updateJobReply'>;
   log: Logger;
@@ -68,7 +70,7 @@ export class Delivery {
   }
 
   /** Posts a take (or any message): the first replaces the progress, later ones are new messages. */
-  post(payload: BaseMessageOptions): Promise<PostedMessage> {
+  post(payload: OutgoingMessage): Promise<PostedMessage> {
     this.dropProgress();
     return this.run(() => this.postNow(payload));
   }
@@ -103,11 +105,11 @@ export class Delivery {
     await this.deps.store.updateJobReply(this.jobId, target);
   }
 
-  /** The interaction's webhook while its token has time left; undefined once the job must use the channel. */
-  private async webhook(): Promise<InteractionWebhook | undefined> {
+  /** The interaction's token while it has time left; undefined once the job must use the channel. */
+  private async webhookToken(): Promise<string | undefined> {
     const target = this.target;
     if (target.type !== 'interaction') return undefined;
-    if (target.expiresAt - this.now() > TOKEN_SAFETY_MS) return new InteractionWebhook(this.deps.client as Client<true>, this.deps.applicationId, target.token);
+    if (target.expiresAt - this.now() > TOKEN_SAFETY_MS) return target.token;
     await this.moveToChannel();
     return undefined;
   }
@@ -119,11 +121,11 @@ export class Delivery {
   }
 
   /** Runs `viaWebhook` while the token works, else (or when Discord refuses the token) `viaChannel`. */
-  private async either<T>(viaWebhook: (webhook: InteractionWebhook) => Promise<T>, viaChannel: () => Promise<T>): Promise<T> {
-    const webhook = await this.webhook();
-    if (!webhook) return viaChannel();
+  private async either<T>(viaWebhook: (token: string) => Promise<T>, viaChannel: () => Promise<T>): Promise<T> {
+    const token = await this.webhookToken();
+    if (!token) return viaChannel();
     try {
-      return await viaWebhook(webhook);
+      return await viaWebhook(token);
     } catch (error) {
       if (!(error instanceof DiscordAPIError) || !DEAD_TOKEN_CODES.has(error.code)) throw error;
       await this.moveToChannel();
@@ -131,33 +133,49 @@ export class Delivery {
     }
   }
 
-  private async channel() {
-    const channel = await this.deps.client.channels.fetch(this.target.channelId);
-    if (!channel || !channel.isTextBased() || !('send' in channel)) throw new Error(`channel ${this.target.channelId} cannot take messages`);
-    return channel;
+  // ---- Discord's REST routes: the interaction's webhook (no bot token: the interaction's own) and the channel ----
+
+  private editOriginal(token: string, message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = restMessage(message);
+    return this.deps.rest.patch(Routes.webhookMessage(this.deps.applicationId, token, '@original'), { body, files, auth: false }) as Promise<APIMessage>;
+  }
+
+  private followUp(token: string, message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = restMessage(message);
+    return this.deps.rest.post(Routes.webhook(this.deps.applicationId, token), {
+      body, files, auth: false, query: new URLSearchParams({ wait: 'true' }),
+    }) as Promise<APIMessage>;
+  }
+
+  private createInChannel(message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = restMessage(message);
+    return this.deps.rest.post(Routes.channelMessages(this.target.channelId), { body, files }) as Promise<APIMessage>;
+  }
+
+  private editInChannel(messageId: string, message: OutgoingMessage): Promise<APIMessage> {
+    const { body, files } = restMessage(message);
+    return this.deps.rest.patch(Routes.channelMessage(this.target.channelId, messageId), { body, files }) as Promise<APIMessage>;
   }
 
   /** A message from the channel path: a reply to the user's message, or a line that says whose piece it is. */
-  private async sendToChannel(payload: BaseMessageOptions): Promise<Message> {
+  private async sendToChannel(payload: OutgoingMessage): Promise<APIMessage> {
     const target = this.target;
     if (target.type !== 'channel') throw new Error('not a channel target');
-    const channel = await this.channel();
     const options = { ...payload, allowedMentions: NO_MENTIONS };
-    if (target.replyTo) return channel.send({ ...options, reply: { messageReference: target.replyTo, failIfNotExists: false } });
+    if (target.replyTo) return this.createInChannel({ ...options, replyTo: target.replyTo });
     const owner = `For <@${target.userId}>:`;
-    return channel.send({ ...options, content: payload.content ? `${owner} ${payload.content}` : owner });
+    return this.createInChannel({ ...options, content: payload.content ? `${owner} ${payload.content}` : owner });
   }
 
   private async showProgress(text: string): Promise<void> {
     const content = { content: text, allowedMentions: NO_MENTIONS };
-    await this.either(async (webhook) => {
-      if (this.target.type === 'interaction' && !this.target.originalUsed) await webhook.editMessage('@original', content);
+    await this.either(async (token) => {
+      if (this.target.type === 'interaction' && !this.target.originalUsed) await this.editOriginal(token, content);
     }, async () => {
       const target = this.target;
       if (target.type !== 'channel' || target.fromInteraction) return; // a channel post for an interaction: no progress spam
-      const channel = await this.channel();
       if (target.progressMessageId) {
-        await channel.messages.edit(target.progressMessageId, content);
+        await this.editInChannel(target.progressMessageId, content);
       } else {
         const message = await this.sendToChannel(content);
         await this.setTarget({ ...target, progressMessageId: message.id });
@@ -165,36 +183,35 @@ export class Delivery {
     });
   }
 
-  private async postNow(payload: BaseMessageOptions): Promise<PostedMessage> {
+  private async postNow(payload: OutgoingMessage): Promise<PostedMessage> {
     const options = { ...payload, allowedMentions: NO_MENTIONS };
-    const message = await this.either(async (webhook) => {
+    const message = await this.either(async (token) => {
       const target = this.target;
       if (target.type !== 'interaction') throw new Error('not an interaction target');
-      if (target.originalUsed) return webhook.send(options);
-      const edited = await webhook.editMessage('@original', options);
+      if (target.originalUsed) return this.followUp(token, options);
+      const edited = await this.editOriginal(token, options);
       await this.setTarget({ ...target, originalUsed: true });
       return edited;
     }, async () => {
       const target = this.target;
       if (target.type !== 'channel') throw new Error('not a channel target');
       if (!target.progressMessageId) return this.sendToChannel(options);
-      const channel = await this.channel();
-      const edited = await channel.messages.edit(target.progressMessageId, options);
+      const edited = await this.editInChannel(target.progressMessageId, options);
       await this.setTarget({ ...target, progressMessageId: undefined });
       return edited;
     });
-    return { channelId: message.channelId, messageId: message.id };
+    return { channelId: message.channel_id, messageId: message.id };
   }
 
   private async failNow(text: string): Promise<void> {
     const plain = { content: text, embeds: [], components: [], allowedMentions: NO_MENTIONS };
-    await this.either(async (webhook) => {
-      if (this.target.type === 'interaction' && !this.target.originalUsed) await webhook.editMessage('@original', plain);
-      else await webhook.send({ ...plain, flags: MessageFlags.Ephemeral });
+    await this.either(async (token) => {
+      if (this.target.type === 'interaction' && !this.target.originalUsed) await this.editOriginal(token, plain);
+      else await this.followUp(token, { ...plain, flags: MessageFlags.Ephemeral });
     }, async () => {
       const target = this.target;
       if (target.type !== 'channel') return;
-      if (target.progressMessageId) await (await this.channel()).messages.edit(target.progressMessageId, plain);
+      if (target.progressMessageId) await this.editInChannel(target.progressMessageId, plain);
       else await this.sendToChannel(plain);
     });
   }

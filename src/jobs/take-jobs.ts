@@ -3,28 +3,23 @@
  * composed, stored, rendered, posted, linked to its message and given its vote reactions. A job's seeds are fixed when
  * it is accepted, so a job cut off by a restart makes the same takes again and skips those already posted.
  */
-import type { Client } from 'discord.js';
+import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
 import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
 import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
+import { FinalFailure, type JobAttempt } from '../queue/take-queue.ts';
 import type { Composer } from './composer.ts';
-import { Delivery } from './delivery.ts';
-import { JOB_TEXT, waitingText, workingText } from './messages.ts';
+import type { Delivery } from './delivery.ts';
+import { JobReplies } from './job-replies.ts';
+import { JOB_TEXT, workingText } from './messages.ts';
 import type { Renderer } from './renderer.ts';
 import { takeMessage } from './take-message.ts';
 import { addVoteReactions } from './vote-reactions.ts';
 
 const ORIGIN: Record<JobKind, TakeOrigin> = { compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension' };
-
-/** What the job was about, in the user's words, for messages about it. */
-export function describeJob(payload: TakeJobPayload): string {
-  if (payload.kind === 'vary') return payload.instruction;
-  if (payload.kind === 'extend') return `extend take #${payload.parentTakeId}`;
-  return payload.options.prompt;
-}
 
 export function parentPiece(take: TakeRecord): ParentPiece {
   return { prompt: take.prompt, header: decodeHeader(take.tokens), tokens: take.tokens, seed: take.seed };
@@ -38,7 +33,8 @@ class TakeGoneError extends Error {
 }
 
 export interface TakeJobsDeps {
-  client: Client;
+  /** Discord's REST API with the bot's token: the pipeline posts through it alone, so a worker needs no gateway. */
+  rest: REST;
   composer: Composer;
   renderer: Renderer;
   store: MotifStore;
@@ -49,12 +45,12 @@ export interface TakeJobsDeps {
 }
 
 export class TakeJobs {
-  private readonly deliveries = new Map<number, Delivery>();
-  /** A running average of how long a job takes, to tell whether a waiting one will outlive its interaction token. */
-  private averageJobMs = 30_000;
-  concurrency = 1;
+  /** Where each job answers; shared with the queue's messages about places in line. */
+  readonly replies: JobReplies;
 
-  constructor(private readonly ctx: TakeJobsDeps) {}
+  constructor(private readonly ctx: TakeJobsDeps) {
+    this.replies = new JobReplies(ctx);
+  }
 
   private get store(): MotifStore {
     return this.ctx.store;
@@ -64,66 +60,35 @@ export class TakeJobs {
     return this.ctx.log;
   }
 
-  delivery(job: JobRecord): Delivery {
-    let delivery = this.deliveries.get(job.id);
-    if (!delivery) {
-      if (!job.reply) throw new Error(`job ${job.id} has finished: there is nowhere left to answer`);
-      delivery = new Delivery({
-        client: this.ctx.client, applicationId: this.ctx.settings.applicationId, store: this.store, log: this.log,
-        progressIntervalMs: this.ctx.progressIntervalMs,
-      }, job.id, job.reply);
-      this.deliveries.set(job.id, delivery);
-    }
-    return delivery;
-  }
-
-  /** Tells waiting users their place in line. */
-  showPositions(changes: ReadonlyMap<JobRecord, number>): void {
-    for (const [job, position] of changes) {
-      const delivery = this.delivery(job);
-      const expectedMs = (position * this.averageJobMs) / this.concurrency;
-      delivery.progress(waitingText(position, delivery.tokenExpiresWithin(expectedMs)));
-    }
-  }
-
-  /** Tells the user of a job that restarts cut off too often that it is lost. */
-  async abandon(job: JobRecord): Promise<void> {
-    const delivery = this.delivery(job);
-    try {
-      await delivery.fail(JOB_TEXT.lostInRestart(describeJob(job.payload)));
-    } finally {
-      await this.release(job.id);
-    }
-  }
-
-  /** The queue's worker. */
-  readonly run = async (job: JobRecord, signal: AbortSignal): Promise<void> => {
+  /**
+   * The queue's worker. A failure is told to the user when no attempt follows (a refused request never gets one:
+   * FinalFailure); an attempt that will be tried again fails quietly, its delivery saved with the job for the next.
+   */
+  readonly run = async (job: JobRecord, signal: AbortSignal, attempt: JobAttempt = { final: true }): Promise<void> => {
     const started = performance.now();
     const { payload } = job;
-    const delivery = this.delivery(job);
+    const delivery = this.replies.delivery(job);
     try {
       await this.makeTakes(payload, delivery, signal);
-      this.averageJobMs = 0.8 * this.averageJobMs + 0.2 * (performance.now() - started);
+      this.replies.recordJobTime(performance.now() - started);
     } catch (error) {
       if (signal.aborted) throw error;
       if (isUserFacing(error)) {
         this.log.info({ job: job.id, reason: error.message }, 'request refused');
         await delivery.fail(error.message).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
+        throw new FinalFailure(error.message, { cause: error });
+      }
+      if (!attempt.final) {
+        this.log.warn({ err: error, job: job.id, kind: payload.kind }, 'job attempt failed: it will be tried again');
       } else {
         this.log.error({ err: error, job: job.id, kind: payload.kind }, 'job failed');
         await delivery.fail(JOB_TEXT.genericFailure).catch((failure: unknown) => this.log.warn({ err: failure, job: job.id }, 'could not tell the user'));
       }
       throw error;
     } finally {
-      await this.release(job.id);
+      await this.replies.release(job.id);
     }
   };
-
-  private async release(jobId: number): Promise<void> {
-    const delivery = this.deliveries.get(jobId);
-    this.deliveries.delete(jobId);
-    await delivery?.close();
-  }
 
   private async makeTakes(payload: TakeJobPayload, delivery: Delivery, signal: AbortSignal): Promise<void> {
     const origin = ORIGIN[payload.kind];
@@ -151,7 +116,7 @@ export class TakeJobs {
       const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis));
       await this.store.setTakeMessage(take.id, posted.channelId, posted.messageId);
       this.log.info({ take: take.id, message: posted.messageId }, 'take posted');
-      await addVoteReactions(this.ctx.client, posted.channelId, posted.messageId, this.ctx.settings.voteEmojis, this.log);
+      await addVoteReactions(this.ctx.rest, posted.channelId, posted.messageId, this.ctx.settings.voteEmojis, this.log);
     }
   }
 

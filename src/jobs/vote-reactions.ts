@@ -1,5 +1,5 @@
 /** The vote reactions the bot puts under each take it posts, so that voting is one click. */
-import { Routes, type Client } from 'discord.js';
+import { Routes, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 
 /** The path segment Discord wants for a reaction: the unicode emoji, or name:id for a custom one. */
@@ -9,10 +9,10 @@ export function reactionPath(emoji: string): string {
 }
 
 /** Reacts with each emoji; one that fails is logged and skipped, the take stays posted. */
-export async function addVoteReactions(client: Client, channelId: string, messageId: string, emojis: readonly string[], log: Logger): Promise<void> {
+export async function addVoteReactions(rest: REST, channelId: string, messageId: string, emojis: readonly string[], log: Logger): Promise<void> {
   for (const emoji of emojis) {
     try {
-      await client.rest.put(Routes.channelMessageOwnReaction(channelId, messageId, reactionPath(emoji)));
+      await rest.put(Routes.channelMessageOwnReaction(channelId, messageId, reactionPath(emoji)));
     } catch (error) {
       log.warn({ err: error, message: messageId }, 'could not add a vote reaction');
     }

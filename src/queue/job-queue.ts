@@ -1,30 +1,14 @@
 /**
- * The in-process job queue: a few jobs run at once, a bounded number wait in line (first come, first served), and
- * each user has a limit on jobs in flight and a cooldown between requests. A job is written to the store before it
- * can start, so a restart finds what was cut off (`recover`).
- *
- * Admission is two steps so that a caller can answer a refusal at once and acknowledge an acceptance before the job
- * can start: `admit` (synchronous: reserves a place or says why not) then `enqueue` (records and schedules the job).
+ * The in-process job queue, the default: a few jobs run at once, a bounded number wait in line (first come, first
+ * served), and each user has a limit on jobs in flight and a cooldown between requests. A job is written to the store
+ * before it can start, so a restart finds what was cut off (`recover`). `admit` is synchronous here: nothing else
+ * shares the limits. Each job gets one attempt; a restart is its second.
  */
 import type { QueueSettings } from '../config.ts';
-import type { JobRecord, JobStore, NewJob, UnreadableJob } from '../store/types.ts';
+import type { JobRecord, JobStore, NewJob } from '../store/types.ts';
+import type { Admission, JobWorker, QueueSnapshot, Recovered, TakeQueue, Ticket } from './take-queue.ts';
 
-export type Refusal =
-  | { reason: 'busy' }
-  | { reason: 'user-limit'; limit: number }
-  | { reason: 'cooldown'; retryAfterMs: number }
-  | { reason: 'closed' };
-
-export interface Ticket {
-  readonly userId: string;
-  /** Gives the place back when the job will not be enqueued after all. */
-  release(): void;
-}
-
-export type Admission = { ok: true; ticket: Ticket } | { ok: false; refusal: Refusal };
-
-/** Runs one job; `signal` aborts when the queue is closed without waiting. A throw marks the job failed. */
-export type JobWorker = (job: JobRecord, signal: AbortSignal) => Promise<void>;
+export type { Admission, JobWorker, QueueSnapshot, Refusal, Ticket } from './take-queue.ts';
 
 export interface QueueHooks {
   /** Waiting jobs whose place in line changed (1 = next). */
@@ -33,18 +17,11 @@ export interface QueueHooks {
   now?: () => number;
 }
 
-export interface QueueSnapshot {
-  running: number;
-  waiting: number;
-  concurrency: number;
-  maxWaiting: number;
-}
-
 interface Waiting {
   job: JobRecord;
 }
 
-export class JobQueue {
+export class JobQueue implements TakeQueue {
   private readonly waiting: Waiting[] = [];
   private readonly running = new Map<number, { job: JobRecord; controller: AbortController; done: Promise<void> }>();
   private readonly inFlightByUser = new Map<string, number>();
@@ -122,7 +99,7 @@ export class JobQueue {
    * already started `maxAttempts` times, which are marked abandoned: the caller tells their users. Rows the store
    * could not read are marked failed by it and listed as unreadable, for the caller to log.
    */
-  async recover(maxAttempts = 2): Promise<{ requeued: JobRecord[]; abandoned: JobRecord[]; unreadable: UnreadableJob[] }> {
+  async recover(maxAttempts = 2): Promise<Recovered> {
     const requeued: JobRecord[] = [];
     const abandoned: JobRecord[] = [];
     const { jobs, unreadable } = await this.store.unfinishedJobs();
@@ -204,7 +181,7 @@ export class JobQueue {
   private async runJob(job: JobRecord, signal: AbortSignal): Promise<void> {
     try {
       const started = await this.store.markJobStarted(job.id);
-      await this.worker(started, signal);
+      await this.worker(started, signal, { final: true });
       if (!signal.aborted) await this.store.finishJob(job.id, 'done');
     } catch (error) {
       if (signal.aborted) return;
