@@ -12,6 +12,7 @@ const SUBCOMMANDS: Record<string, { summary: string; load: () => Promise<{ run: 
   vary: { summary: 'vary FILE.mid "<instruction>" [--keep-bars N] [--seed N] [--out DIR] [--json]  a variation of a MIDI file, as the bot\'s reply does', load: () => import('./cli/vary.ts') },
   extend: { summary: 'extend FILE.mid [--bars N] [--seed N] [--out DIR] [--json]  a MIDI file and N more bars, as the bot\'s Extend button does', load: () => import('./cli/extend.ts') },
   continue: { summary: 'continue FILE.mid ["<prompt>"] [--bars N] [--seed N] [--out DIR] [--json]  a MIDI file unchanged, then N new bars carrying it on', load: () => import('./cli/continue.ts') },
+  restyle: { summary: 'restyle FILE.mid "<prompt>" [--keep PART] [--seed N] [--out DIR] [--json]  a MIDI file\'s melody kept, the rest new from the prompt', load: () => import('./cli/restyle.ts') },
   analyze: { summary: 'analyze FILE.mid          print the musical analysis as JSON', load: () => import('./cli/analyze.ts') },
   tokens: { summary: 'tokens FILE.mid           token count, tokens per bar, and the round-trip check', load: () => import('./cli/tokens.ts') },
   dataset: { summary: 'dataset [--data DIR] [--out DIR] [--limit N] [--card FILE]  build the training set', load: () => import('./cli/dataset.ts') },

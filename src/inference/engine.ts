@@ -22,6 +22,8 @@ import { DecodeScheduler } from './scheduler.ts';
 import type { Device } from './sessions.ts';
 import { similarity, checkChange, type ChangeCheck, type Similarity } from './similarity.ts';
 import { continuationPlan } from './continuation.ts';
+import type { KeptPart } from './kept-part.ts';
+import { restylePlan, type KeptTrack } from './restyle.ts';
 import { composeInForm } from './form-composer.ts';
 import { extendedForm, type Form } from './form.ts';
 import { applyChange, defaultKeptBars, parseChange, variationPrefix, type VariationChange } from './variation.ts';
@@ -122,6 +124,16 @@ export interface Continuation extends Composition {
   parentBars: number;
   /** The instruction's changes the new part is held to (tempo, meter, added instruments). */
   applied: string[];
+}
+
+export interface RestyleOptions extends FollowUpOptions {
+  /** The part to keep, in words ("flute", a track's name); the melody found by analysis when absent. */
+  keep?: string;
+}
+
+export interface Restyle extends Composition {
+  /** The part kept note for note (restyle.ts), and its notes in the file. */
+  kept: KeptTrack & { notes: number };
 }
 
 /** Classifier-free guidance when neither the environment nor the model's manifest states one. */
@@ -254,6 +266,17 @@ export class MotifEngine {
     return { ...composition, parentBars: plan.parentBars, applied: plan.applied };
   }
 
+  /**
+   * `score`'s melody (or the part `keep` names) note for note, everything else new from `prompt`: its instruments,
+   * tempo, key (the kept part transposed to it) and feel (restyle.ts, kept-part.ts).
+   */
+  async restyle(score: Score, prompt: string, options: RestyleOptions = {}): Promise<Restyle> {
+    const { keep, ...limits } = options;
+    const plan = restylePlan(score, resolveRequest({ prompt, ...limits }, this.defaults()), keep);
+    const composition = await this.generate(plan.resolved, prompt, [], plan.part);
+    return { ...composition, kept: { ...plan.kept, notes: plan.part.notes } };
+  }
+
   /** Releases the ONNX sessions; the engine cannot be used afterwards. */
   async close(): Promise<void> {
     await this.model.release();
@@ -275,13 +298,14 @@ export class MotifEngine {
     return { prompt, attributes: headerAttributes(header), spec: specForHeader(header), mustPlay, ...limits };
   }
 
-  private async generate(resolved: ResolvedRequest, prompt: string, forced: number[]): Promise<Composition> {
+  private async generate(resolved: ResolvedRequest, prompt: string, forced: number[], keptPart?: KeptPart): Promise<Composition> {
     const start = performance.now();
     checkForced(forced);
     const generation = new Generation({
       textIds: this.model.textIds(prompt),
       spec: resolved.spec,
       mustPlay: resolved.mustPlay,
+      keptPart,
       forced,
       seed: resolved.seed,
       sampling: resolved.sampling,

@@ -13,6 +13,7 @@ import { closeEarly, type FinishReason } from './close-early.ts';
 import { GrammarMaskProcessor } from './grammar-mask.ts';
 import { GuidanceProcessor } from './guidance.ts';
 import { HeaderSpecProcessor, type HeaderSpec } from './header-spec.ts';
+import { KeptPartProcessor, type KeptPart } from './kept-part.ts';
 import { KeyPriorProcessor } from './key-prior.ts';
 import { samplingChain, type Sampler, type SamplingOptions } from './logits.ts';
 import type { LogitsProcessor } from './logits-processor.ts';
@@ -37,6 +38,8 @@ export interface GenerationPlan {
   contextLimit: number;
   /** Instruments the request named (drums = DRUMS), which the piece should let play (`must-play.ts`). */
   mustPlay?: number[];
+  /** A part whose notes the piece must play as they are, while the model writes the rest (restyling, kept-part.ts). */
+  keptPart?: KeptPart;
 }
 
 /**
@@ -54,6 +57,7 @@ export function decodingChain(plan: GenerationPlan): { processors: LogitsProcess
     new GrammarMaskProcessor(),
     new HeaderSpecProcessor(plan.spec),
     ...(plan.mustPlay?.length ? [new MustPlayProcessor(plan.mustPlay)] : []),
+    ...(plan.keptPart ? [new KeptPartProcessor(plan.keptPart)] : []),
     ...(keyPrior > 0 ? [new KeyPriorProcessor(keyPrior)] : []),
     ...samplers,
   ];

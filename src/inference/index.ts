@@ -1,6 +1,6 @@
 /** The inference engine's public surface: what the CLI and the bot import. */
 export { MotifEngine, getEngine, engineOptionsFrom, describeComposition } from './engine.ts';
-export type { Composition, Continuation, ContinueOptions, EngineOptions, FollowUpOptions, Timings, VaryOptions, Variation } from './engine.ts';
+export type { Composition, Continuation, ContinueOptions, EngineOptions, FollowUpOptions, Restyle, RestyleOptions, Timings, VaryOptions, Variation } from './engine.ts';
 export type { ComposeRequest } from './request.ts';
 export { requestInferences } from './request.ts';
 export type { FinishReason } from './close-early.ts';
@@ -11,3 +11,4 @@ export { benchmarkDecode, type DecodeBenchmark, type BenchmarkOptions } from './
 export { parentFromScore, type ParentPiece } from './parent-piece.ts';
 export { headerAttributes, type HeaderAttributes } from './header-attributes.ts';
 export { describeForm, sectionMarks, type Form, type FormSection } from './form.ts';
+export { chooseKeptTrack, type KeptTrack } from './restyle.ts';
