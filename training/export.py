@@ -7,8 +7,8 @@ encoder.onnx  text_ids, text_mask int64 [B,T]  ->  cross_k, cross_v float32 [L,B
 decoder.onnx  input_ids, position_ids int64 [B,S]; attention_mask int64 [B,C+S] (1 = attend); past_k_i, past_v_i
               float32 [B,H,C,Dh] for each layer i (C: the capacity of the caller's cache, its unused columns masked);
               cross_k_i, cross_v_i [B,H,T,Dh] (the encoder's outputs, layer by layer); text_mask  ->  logits [B,V] of
-              the last new position, new_k, new_v [L,B,H,S,Dh], which the caller writes into its cache
-              (slot_decoder.py says why). Causality among the S new tokens is applied inside the graph. A metrical
+              the last new position, new_k_i, new_v_i [B,H,S,Dh] for each layer, which the caller writes into its
+              cache (slot_decoder.py says why). Causality among the S new tokens is applied inside the graph. A metrical
               model (model.py) takes one more input, bar_position_ids int64 [B,S]: where each new token stands in its bar.
               `export_graphs(..., cache="growing")` writes the decoder of earlier exports (past_k, past_v [L,B,H,P,Dh]
               -> logits [B,S,V], present_k, present_v [L,B,H,P+S,Dh]), which recover.py reads.
@@ -35,7 +35,7 @@ from data import DatasetError, Split, read_index  # noqa: E402
 from evaluate import metrics_path  # noqa: E402
 from train import load_checkpoint  # noqa: E402
 from model import ModelConfig, MotifModel, bar_position_ids, count_params  # noqa: E402
-from slot_decoder import SLOT_OUTPUTS, SlotDecoder, slot_input_names, slot_reference  # noqa: E402
+from slot_decoder import SlotDecoder, slot_input_names, slot_output_names, slot_reference  # noqa: E402
 
 OPSET = 17
 TOLERANCE = 1e-3
@@ -54,8 +54,8 @@ def decoder_inputs(cfg, cache="slots"):
     return GROWING_INPUTS + (["bar_position_ids"] if cfg.metrical else [])
 
 
-def decoder_outputs(cache="slots"):
-    return SLOT_OUTPUTS if cache == "slots" else GROWING_OUTPUTS
+def decoder_outputs(cfg, cache="slots"):
+    return slot_output_names(cfg) if cache == "slots" else GROWING_OUTPUTS
 
 
 class ExportError(Exception):
@@ -130,7 +130,8 @@ def export_graphs(model, out, cache="slots"):
         for i in range(L):
             axes.update({f"past_k_{i}": {0: "batch", 2: "capacity"}, f"past_v_{i}": {0: "batch", 2: "capacity"},
                          f"cross_k_{i}": {0: "batch", 2: "text_len"}, f"cross_v_{i}": {0: "batch", 2: "text_len"}})
-        axes.update({"logits": {0: "batch"}, "new_k": {1: "batch", 3: "new_len"}, "new_v": {1: "batch", 3: "new_len"}})
+            axes.update({f"new_k_{i}": {0: "batch", 2: "new_len"}, f"new_v_{i}": {0: "batch", 2: "new_len"}})
+        axes["logits"] = {0: "batch"}
         graph = SlotDecoder(model)
     else:
         past = torch.zeros(L, 2, H, 4, Dh)
@@ -141,7 +142,7 @@ def export_graphs(model, out, cache="slots"):
                      "logits": {0: "batch", 1: "new_len"},
                      "present_k": {1: "batch", 3: "total_len"}, "present_v": {1: "batch", 3: "total_len"}})
         graph = DecoderGraph(model)
-    onnx_export(graph, args, out / "decoder.onnx", decoder_inputs(cfg, cache), decoder_outputs(cache), axes)
+    onnx_export(graph, args, out / "decoder.onnx", decoder_inputs(cfg, cache), decoder_outputs(cfg, cache), axes)
 
 
 def check_structure(path, inputs, outputs):
@@ -226,10 +227,13 @@ class OrtCache:
                          f"cross_v_{i}": cross_v[i]})
         return feed
 
-    def write(self, new_k, new_v):
-        s = new_k.shape[3]
-        self.k[:, :, :, self.filled:self.filled + s] = new_k
-        self.v[:, :, :, self.filled:self.filled + s] = new_v
+    def write(self, outputs):
+        """The decoder's outputs after the logits: each layer's new keys, then each layer's new values."""
+        layers = self.k.shape[0]
+        s = outputs[0].shape[2]
+        for i in range(layers):
+            self.k[i, :, :, self.filled:self.filled + s] = outputs[i]
+            self.v[i, :, :, self.filled:self.filled + s] = outputs[layers + i]
         self.filled += s
 
 
@@ -255,8 +259,8 @@ def run_onnxruntime(out, cfg, caption, prefix, steps, suffix=""):
                     position_ids=np.arange(start, start + len(ids), dtype=np.int64)[None])
         if cfg.metrical:
             feed["bar_position_ids"] = bars[:, start:start + len(ids)]
-        logits, new_k, new_v = decoder.run(None, feed)
-        cache.write(new_k, new_v)
+        logits, *new = decoder.run(None, feed)
+        cache.write(new)
         rows.append(logits[0])
     return np.stack(rows)
 
@@ -284,8 +288,8 @@ def run_onnxruntime_padded(out, cfg, caption, prefix, step):
     if cfg.metrical:
         prefill["bar_position_ids"] = bar_position_ids(torch.from_numpy(input_ids)).numpy()
     results = []
-    logits, new_k, new_v = decoder.run(None, prefill)
-    cache.write(new_k, new_v)
+    logits, *new = decoder.run(None, prefill)
+    cache.write(new)
     results.append(logits)
     feed = cache.feed(cross_k, cross_v, [len(prefix), len(short)], 1)
     feed.update(input_ids=np.array([[step], [step]], dtype=np.int64), text_mask=text_mask,
@@ -293,8 +297,7 @@ def run_onnxruntime_padded(out, cfg, caption, prefix, step):
     if cfg.metrical:
         feed["bar_position_ids"] = np.stack([bar_position_ids(torch.tensor([ids + [step]]))[0, -1:].numpy()
                                              for ids in (prefix, short)])
-    logits, _, _ = decoder.run(None, feed)
-    results.append(logits)
+    results.append(decoder.run(None, feed)[0])
     return results, short_caption, short
 
 
@@ -432,7 +435,7 @@ def main():
     # torch.onnx.export hands the wrappers back in training mode; the parity reference must run without dropout.
     model.eval()
     check_structure(out / "encoder.onnx", ENCODER_INPUTS, ENCODER_OUTPUTS)
-    check_structure(out / "decoder.onnx", decoder_inputs(cfg), decoder_outputs())
+    check_structure(out / "decoder.onnx", decoder_inputs(cfg), decoder_outputs(cfg))
     print("onnx.checker: encoder.onnx and decoder.onnx are valid")
 
     caption, prefix, steps = parity_inputs(cfg, data, dataset["music_vocab"], dataset["text_vocab"])

@@ -109,17 +109,20 @@ class SlotLayout implements DecoderLayout {
 
   result(input: DecodeInput, cache: KvCache, out: Feeds): DecodeOutput {
     const { layers, heads, headDim } = this.dims;
-    const newK = out.new_k.data as Float32Array;
-    const newV = out.new_v.data as Float32Array;
     const span = input.newTokens * headDim;
-    const { k, v } = cache;
-    // Plain loops: a step's spans are a few dozen numbers, for which making subarrays to `set` costs more than copying.
-    for (let block = 0; block < layers * input.rows * heads; block++) {
-      const to = (block * cache.capacity + cache.columns) * headDim;
-      const from = block * span;
-      for (let i = 0; i < span; i++) {
-        k[to + i] = newK[from + i];
-        v[to + i] = newV[from + i];
+    const blocks = input.rows * heads;
+    const { k, v, capacity, columns } = cache;
+    for (let l = 0; l < layers; l++) {
+      const newK = out[`new_k_${l}`].data as Float32Array;
+      const newV = out[`new_v_${l}`].data as Float32Array;
+      // Plain loops: a step's spans are a few dozen numbers, for which making subarrays to `set` costs more than copying.
+      for (let block = 0; block < blocks; block++) {
+        const to = ((l * blocks + block) * capacity + columns) * headDim;
+        const from = block * span;
+        for (let i = 0; i < span; i++) {
+          k[to + i] = newK[from + i];
+          v[to + i] = newV[from + i];
+        }
       }
     }
     cache.columns += input.newTokens;
