@@ -124,6 +124,8 @@ const botEnvSchema = z.object({
       error: 'must be two different emoji separated by a comma: the up vote, then the down vote',
     }),
   MOTIF_TAKES: positiveInt(2, 4),
+  // A MIDI file of a few minutes is tens of kilobytes; 1 MiB leaves room for dense ones and bounds a hostile upload.
+  MOTIF_MAX_UPLOAD_BYTES: positiveInt(1024 * 1024, 8 * 1024 * 1024),
   MOTIF_QUEUE_CONCURRENCY: positiveInt(2, 32),
   MOTIF_QUEUE_MAX: positiveInt(25, 10_000),
   MOTIF_USER_MAX_JOBS: positiveInt(2, 100),
@@ -166,6 +168,8 @@ export interface BotConfig {
   /** [up, down] */
   voteEmojis: [string, string];
   takes: number;
+  /** The largest MIDI file /continue and /restyle download (MOTIF_MAX_UPLOAD_BYTES), checked before and during the download. */
+  maxUploadBytes: number;
   queue: QueueSettings;
   logLevel: string;
   /** The SoundFont the takes are rendered with (a bundled name or a path); undefined: the default. */
@@ -200,6 +204,7 @@ export function loadBotConfig(env: NodeJS.ProcessEnv = process.env, dotenvFile =
     messageContent: values.MOTIF_MESSAGE_CONTENT,
     voteEmojis: [values.MOTIF_VOTE_EMOJIS[0], values.MOTIF_VOTE_EMOJIS[1]],
     takes: values.MOTIF_TAKES,
+    maxUploadBytes: values.MOTIF_MAX_UPLOAD_BYTES,
     queue: {
       concurrency: values.MOTIF_QUEUE_CONCURRENCY,
       maxWaiting: values.MOTIF_QUEUE_MAX,

@@ -42,7 +42,7 @@ export type ConfigOverrides = Omit<Partial<BotConfig>, 'queue'> & { queue?: Part
 
 export function testConfig(dbPath: string, overrides: ConfigOverrides = {}): BotConfig {
   return {
-    token: BOT_TOKEN, applicationId: APPLICATION_ID, dbPath, messageContent: false, voteEmojis: ['👍', '👎'], takes: 2,
+    token: BOT_TOKEN, applicationId: APPLICATION_ID, dbPath, messageContent: false, voteEmojis: ['👍', '👎'], takes: 2, maxUploadBytes: 1024 * 1024,
     logLevel: 'info', redisPrefix: 'motif', ...overrides,
     queue: { ...QUEUE_DEFAULTS, ...overrides.queue },
   };
