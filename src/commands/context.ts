@@ -8,7 +8,7 @@ import type { BotConfig } from '../config.ts';
 import type { TakeQueue } from '../queue/take-queue.ts';
 import type { MotifStore } from '../store/types.ts';
 
-export type BotSettings = Pick<BotConfig, 'applicationId' | 'messageContent' | 'voteEmojis' | 'takes'>;
+export type BotSettings = Pick<BotConfig, 'applicationId' | 'messageContent' | 'voteEmojis' | 'takes' | 'maxUploadBytes'>;
 
 export interface BotContext {
   client: Client;

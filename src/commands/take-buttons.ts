@@ -73,11 +73,16 @@ export async function handleTakeButton(interaction: ButtonInteraction, ctx: BotC
   await submitFromInteraction(interaction, ctx, async () => again);
 }
 
+const FILE_NOT_KEPT = 'This take came from a file you sent, which Motif does not keep: send it again with /continue or /restyle.';
+
 /** Another take like `take`: same request, same conditions, a new seed; or why there can be none. */
 async function regenerationOf(take: TakeRecord, ctx: BotContext): Promise<TakeJobPayload | string> {
   const request = await ctx.store.getRequest(take.requestId);
   if (!request) return JOB_TEXT.takeGone;
   const seeds = seedsFor(1) as [number];
+  // A take of /continue or /restyle (a variation or extension whose request holds a prompt) came from a file, which is
+  // not kept (uploaded-midi.ts): there is nothing to make it again from.
+  if ((take.origin === 'variation' || take.origin === 'extension') && isComposeOptions(request.options)) return FILE_NOT_KEPT;
   switch (take.origin) {
     case 'compose':
     case 'regenerate': {

@@ -14,6 +14,8 @@ import { JOB_TEXT, waitingText } from './messages.ts';
 export function describeJob(payload: TakeJobPayload): string {
   if (payload.kind === 'vary') return payload.instruction;
   if (payload.kind === 'extend') return `extend take #${payload.parentTakeId}`;
+  if (payload.kind === 'continue') return `continue ${payload.file.name}${payload.instruction ? `: ${payload.instruction}` : ''}`;
+  if (payload.kind === 'restyle') return `restyle ${payload.file.name}: ${payload.prompt}`;
   return payload.options.prompt;
 }
 

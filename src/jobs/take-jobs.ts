@@ -6,7 +6,7 @@
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
-import { isUserFacing, type Composition, type ParentPiece } from '../inference/index.ts';
+import { isUserFacing, parentFromScore, type Composition, type ParentPiece } from '../inference/index.ts';
 import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
@@ -17,9 +17,16 @@ import { JobReplies } from './job-replies.ts';
 import { JOB_TEXT, workingText } from './messages.ts';
 import type { Renderer } from './renderer.ts';
 import { takeMessage } from './take-message.ts';
+import { readUploadedMidi } from './uploaded-midi.ts';
 import { addVoteReactions } from './vote-reactions.ts';
 
-const ORIGIN: Record<JobKind, TakeOrigin> = { compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension' };
+/**
+ * A person's file is no take, so a continuation of one is an extension and a restyle a variation without a parent:
+ * Vary, Extend and votes work on their takes as on any other.
+ */
+const ORIGIN: Record<JobKind, TakeOrigin> = {
+  compose: 'compose', regenerate: 'regenerate', vary: 'variation', extend: 'extension', continue: 'extension', restyle: 'variation',
+};
 
 export function parentPiece(take: TakeRecord): ParentPiece {
   return { prompt: take.prompt, header: decodeHeader(take.tokens), tokens: take.tokens, seed: take.seed };
@@ -38,7 +45,7 @@ export interface TakeJobsDeps {
   composer: Composer;
   renderer: Renderer;
   store: MotifStore;
-  settings: Pick<BotConfig, 'applicationId' | 'voteEmojis'>;
+  settings: Pick<BotConfig, 'applicationId' | 'voteEmojis' | 'maxUploadBytes'>;
   log: Logger;
   /** Least time between two progress edits of one message. */
   progressIntervalMs: number;
@@ -129,6 +136,12 @@ export class TakeJobs {
         return this.ctx.composer.vary(parentPiece(parent!), payload.instruction, { seed, signal });
       case 'extend':
         return this.ctx.composer.extend(parentPiece(parent!), payload.bars, { seed, signal });
+      case 'continue':
+        return readUploadedMidi(payload.file, this.ctx.settings.maxUploadBytes)
+          .then((score) => this.ctx.composer.continuePiece(parentFromScore(score), payload.bars, { instruction: payload.instruction, seed, signal }));
+      case 'restyle':
+        return readUploadedMidi(payload.file, this.ctx.settings.maxUploadBytes)
+          .then((score) => this.ctx.composer.restyle(score, payload.prompt, { keep: payload.keep, seed, signal }));
     }
   }
 }

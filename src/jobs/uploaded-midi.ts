@@ -66,11 +66,21 @@ export async function downloadBounded(url: string, maxBytes: number): Promise<Ui
   return bytes;
 }
 
+/**
+ * Why an attachment is refused by what Discord says of it (name, declared size), or undefined: the slash commands
+ * answer this at once, before anything is queued or downloaded.
+ */
+export function uploadProblem(file: Pick<UploadedFile, 'name' | 'size'>, maxBytes: number): string | undefined {
+  if (!MIDI_NAME.test(file.name)) return `Send a MIDI file (.mid): "${file.name.slice(0, 80)}" is not one.`;
+  if (file.size === 0) return READ_PROBLEMS['empty-file'];
+  if (file.size > maxBytes) return `The file is ${kilobytes(file.size)}; Motif reads MIDI files of up to ${kilobytes(maxBytes)}.`;
+  return undefined;
+}
+
 /** The score of an attached MIDI file; throws an UploadError with the reason in one sentence. */
 export async function readUploadedMidi(file: UploadedFile, maxBytes: number, download = downloadBounded): Promise<Score> {
-  if (!MIDI_NAME.test(file.name)) throw new UploadError(`Send a MIDI file (.mid): "${file.name.slice(0, 80)}" is not one.`);
-  if (file.size === 0) throw new UploadError(READ_PROBLEMS['empty-file']);
-  if (file.size > maxBytes) throw new UploadError(`The file is ${kilobytes(file.size)}; Motif reads MIDI files of up to ${kilobytes(maxBytes)}.`);
+  const problem = uploadProblem(file, maxBytes);
+  if (problem) throw new UploadError(problem);
   const bytes = await download(file.url, maxBytes);
   try {
     const { score } = readMidiFile(bytes);

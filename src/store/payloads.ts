@@ -66,6 +66,12 @@ export const takeSamplingSchema = z.object({
 export type TakeSampling = z.infer<typeof takeSamplingSchema>;
 
 /**
+ * A file a person attached (/continue, /restyle), as Discord described it: the job downloads it when it runs, so the
+ * store holds a link, never the file.
+ */
+export const uploadedFileSchema = z.object({ name: z.string().max(256), size: z.number().int().nonnegative(), url: z.url() });
+
+/**
  * The work a take job does. Its seeds are fixed when it is accepted, so a job cut off by a restart makes the same
  * takes again.
  */
@@ -74,6 +80,8 @@ export const takeJobPayloadSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('regenerate'), requestId: id, options: composeOptionsSchema, seeds: z.tuple([seed]) }),
   z.object({ kind: z.literal('vary'), requestId: id, parentTakeId: id, instruction: z.string(), seeds: z.tuple([seed]) }),
   z.object({ kind: z.literal('extend'), requestId: id, parentTakeId: id, bars: z.number().int().positive(), seeds: z.tuple([seed]) }),
+  z.object({ kind: z.literal('continue'), requestId: id, file: uploadedFileSchema, instruction: z.string(), bars: z.number().int().positive(), seeds: z.tuple([seed]) }),
+  z.object({ kind: z.literal('restyle'), requestId: id, file: uploadedFileSchema, prompt: z.string(), keep: z.string().optional(), seeds: z.tuple([seed]) }),
 ]);
 export type TakeJobPayload = z.infer<typeof takeJobPayloadSchema>;
 export type JobKind = TakeJobPayload['kind'];
