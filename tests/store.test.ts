@@ -122,6 +122,7 @@ describe.each(BACKENDS)('the store on $name', ({ skip, open }) => {
     expect(back.header).toEqual(JSON.parse(JSON.stringify(decodeHeader(songs[0]))));
     await store.setTakeMessage(second.id, 'c', 'm-2');
     expect((await store.takeByMessage('m-2'))!.id).toBe(second.id);
+    expect((await store.postedTakes(5)).map((found) => found.id)).toEqual([second.id]);
     expect(await store.takeByMessage('m-unknown')).toBeUndefined();
     expect((await store.takesOfRequest(request.id)).map((found) => found.seed)).toEqual([1, 0xffffffff]);
   });
@@ -155,6 +156,22 @@ describe.each(BACKENDS)('the store on $name', ({ skip, open }) => {
     expect(await store.votesOf(voted.id)).toEqual({ up: 1, down: 0 });
     expect((await store.votedTakes()).find((found) => found.id === voted.id)).toMatchObject({ tokens: songs[2], votes: { up: 1, down: 0 } });
     expect(await store.stats()).toMatchObject({ upVotes: 1, downVotes: 0, voters: 1 });
+  });
+
+  it.skipIf(skipped)('clears the votes Discord no longer shows: those of one emoji, or all, saying whose went', async () => {
+    const request = await store.createRequest({ userId: 'u1', guildId: null, channelId: 'c', prompt: 'x', options: { prompt: 'x' } });
+    const voted = await store.addTake(take(request.id, songs[3]));
+    const other = await store.addTake(take(request.id, songs[0]));
+    await store.setVote(voted.id, 'a', 1, '👍');
+    await store.setVote(voted.id, 'b', -1, '👎');
+    await store.setVote(voted.id, 'c', 1, '👍');
+    await store.setVote(other.id, 'a', 1, '👍');
+    expect((await store.clearVotes(voted.id, '👍')).sort()).toEqual(['a', 'c']);
+    expect(await store.votesOf(voted.id)).toEqual({ up: 0, down: 1 });
+    expect(await store.votesOnTake(voted.id)).toEqual([{ userId: 'b', value: -1, emoji: '👎' }]);
+    expect(await store.clearVotes(voted.id)).toEqual(['b']);
+    expect(await store.votesOf(voted.id)).toEqual({ up: 0, down: 0 });
+    expect(await store.votesOf(other.id)).toEqual({ up: 1, down: 0 });
   });
 
   it.skipIf(skipped)('deleting a take drops its votes and leaves its variations without a parent', async () => {

@@ -6,7 +6,7 @@ import { TEXT } from '../commands/messages.ts';
 import { handleReply } from '../commands/reply-variation.ts';
 import { answerFailure, answerPrivately } from '../commands/submit.ts';
 import { handleTakeButton, handleVaryModal, isTakeButton, isVaryModal } from '../commands/take-buttons.ts';
-import { handleReactionAdd, handleReactionRemove } from '../commands/votes.ts';
+import { handleEmojiCleared, handleReactionAdd, handleReactionRemove, handleReactionsGone } from '../commands/votes.ts';
 
 async function routeInteraction(interaction: Interaction, ctx: BotContext): Promise<void> {
   if (interaction.isChatInputCommand()) {
@@ -17,6 +17,9 @@ async function routeInteraction(interaction: Interaction, ctx: BotContext): Prom
     await handleTakeButton(interaction, ctx);
   } else if (interaction.isModalSubmit() && isVaryModal(interaction.customId)) {
     await handleVaryModal(interaction, ctx);
+  } else if (interaction.isMessageComponent() || interaction.isModalSubmit()) {
+    // A component of an older version, or of another bot's making: a plain word, not "This interaction failed".
+    await answerPrivately(interaction, TEXT.unknownComponent);
   }
 }
 
@@ -33,6 +36,9 @@ export function wireEvents(client: Client, ctx: BotContext): void {
   client.on(Events.MessageCreate, (message) => guard('message', () => handleReply(message, ctx)));
   client.on(Events.MessageReactionAdd, (reaction, user) => guard('reaction add', () => handleReactionAdd(reaction, user, ctx)));
   client.on(Events.MessageReactionRemove, (reaction, user) => guard('reaction remove', () => handleReactionRemove(reaction, user, ctx)));
+  client.on(Events.MessageReactionRemoveEmoji, (reaction) => guard('reaction emoji cleared', () => handleEmojiCleared(reaction, ctx)));
+  client.on(Events.MessageReactionRemoveAll, (message) => guard('reactions cleared', () => handleReactionsGone(message, ctx, 'cleared')));
+  client.on(Events.MessageDelete, (message) => guard('message delete', () => handleReactionsGone(message, ctx, 'message deleted')));
   client.on(Events.Error, (error) => ctx.log.error({ err: error }, 'discord client error'));
   client.on(Events.ShardDisconnect, (event, shard) => ctx.log.warn({ code: event.code, shard }, 'gateway disconnected'));
 }

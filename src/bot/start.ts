@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { ConfigError, type BotConfig } from '../config.ts';
 import type { BotContext } from '../commands/context.ts';
 import { openStore, type Composer, type MotifStore, type Renderer } from '../commands/services.ts';
+import { reconcileVotes } from '../commands/votes.ts';
 import type { TakeQueue } from '../queue/take-queue.ts';
 import { botQueue } from './bot-queue.ts';
 import { createClient } from './client.ts';
@@ -41,6 +42,8 @@ export interface RunningBot {
   store: MotifStore;
   queue: TakeQueue;
   ctx: BotContext;
+  /** Votes cast or taken back while the bot was away, read from the reactions under the last posted takes. */
+  votesReconciled: Promise<{ takes: number; changed: number }>;
   /** Jobs found unfinished at start: put back in line, given up, or unreadable (marked failed). */
   recovered: { requeued: number; abandoned: number; unreadable: number };
   /** Waits up to `graceMs` for running jobs (then aborts them; they stay recorded), disconnects, closes the store it opened. */
@@ -95,12 +98,20 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
       await made.replies.abandon(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, 'could not tell the user about a lost job'));
     }
     if (requeued.length || abandoned.length) log.info({ requeued: requeued.length, abandoned: abandoned.length }, 'jobs from the last run');
+    // In the background: many requests, and nothing else waits for them.
+    const votesReconciled = options.recoverJobs === false
+      ? Promise.resolve({ takes: 0, changed: 0 })
+      : reconcileVotes(ctx).catch((error: unknown) => {
+        log.warn({ err: error }, 'could not count the votes cast while away');
+        return { takes: 0, changed: 0 };
+      });
 
     const running = client;
     const jobs = queue;
     return {
       client, store, queue, ctx,
       recovered: { requeued: requeued.length, abandoned: abandoned.length, unreadable: unreadable.length },
+      votesReconciled,
       async stop(graceMs = 0) {
         await jobs.close(graceMs);
         await running.destroy();

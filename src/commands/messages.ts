@@ -27,5 +27,6 @@ export const TEXT = {
   noReplyHere: 'Reply to one of my takes with words ("faster", "add strings") to change it, or use /compose.',
   instructionTooLong: `That is too long: say how to change the piece in at most ${MAX_PROMPT_LENGTH} characters.`,
   unknownCommand: 'I do not know that command.',
+  unknownComponent: 'That does nothing any more: use the buttons under a newer take, or /compose.',
   noChannel: 'Use me in a server channel or a DM with me.',
 };

@@ -10,7 +10,7 @@ import {
 } from './rows.ts';
 import { encodeTokens } from './token-codec.ts';
 import type {
-  JobRecord, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats, TakeRecord,
+  CastVote, JobRecord, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats, TakeRecord,
   UnfinishedJobs, VoteTally, VoteValue,
 } from './types.ts';
 
@@ -140,6 +140,11 @@ export class PostgresStore implements MotifStore {
     await this.pool.query('UPDATE takes SET channel_id = $1, message_id = $2 WHERE id = $3', [channelId, messageId, takeId]);
   }
 
+  async postedTakes(limit: number): Promise<TakeRecord[]> {
+    const { rows } = await this.pool.query<TakeRow>('SELECT * FROM takes WHERE message_id IS NOT NULL ORDER BY id DESC LIMIT $1', [limit]);
+    return rows.map(takeFromRow);
+  }
+
   async deleteTake(id: number): Promise<void> {
     await this.pool.query('DELETE FROM takes WHERE id = $1', [id]);
   }
@@ -154,6 +159,18 @@ export class PostgresStore implements MotifStore {
   async removeVote(takeId: number, userId: string, emoji: string): Promise<boolean> {
     const { rowCount } = await this.pool.query('DELETE FROM votes WHERE take_id = $1 AND user_id = $2 AND emoji = $3', [takeId, userId, emoji]);
     return (rowCount ?? 0) > 0;
+  }
+
+  async votesOnTake(takeId: number): Promise<CastVote[]> {
+    const { rows } = await this.pool.query<CastVote>('SELECT user_id AS "userId", value, emoji FROM votes WHERE take_id = $1 ORDER BY user_id', [takeId]);
+    return rows;
+  }
+
+  async clearVotes(takeId: number, emoji?: string): Promise<string[]> {
+    const { rows } = emoji === undefined
+      ? await this.pool.query<{ user_id: string }>('DELETE FROM votes WHERE take_id = $1 RETURNING user_id', [takeId])
+      : await this.pool.query<{ user_id: string }>('DELETE FROM votes WHERE take_id = $1 AND emoji = $2 RETURNING user_id', [takeId, emoji]);
+    return rows.map((row) => row.user_id);
   }
 
   async votesOf(takeId: number): Promise<VoteTally> {

@@ -11,7 +11,7 @@ import {
 } from './rows.ts';
 import { encodeTokens } from './token-codec.ts';
 import type {
-  JobRecord, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats, TakeRecord,
+  CastVote, JobRecord, MotifStore, NewJob, NewRequest, NewTake, ReplyTarget, RequestRecord, ScoredTake, StoreStats, TakeRecord,
   UnfinishedJobs, VoteTally, VoteValue,
 } from './types.ts';
 
@@ -108,6 +108,11 @@ export class SqliteStore implements MotifStore {
     this.db.prepare('UPDATE takes SET channel_id = ?, message_id = ? WHERE id = ?').run(channelId, messageId, takeId);
   }
 
+  async postedTakes(limit: number): Promise<TakeRecord[]> {
+    const rows = this.db.prepare('SELECT * FROM takes WHERE message_id IS NOT NULL ORDER BY id DESC LIMIT ?').all(limit) as TakeRow[];
+    return rows.map(takeFromRow);
+  }
+
   async deleteTake(id: number): Promise<void> {
     this.db.prepare('DELETE FROM takes WHERE id = ?').run(id);
   }
@@ -122,6 +127,17 @@ export class SqliteStore implements MotifStore {
   async removeVote(takeId: number, userId: string, emoji: string): Promise<boolean> {
     const { changes } = this.db.prepare('DELETE FROM votes WHERE take_id = ? AND user_id = ? AND emoji = ?').run(takeId, userId, emoji);
     return changes > 0;
+  }
+
+  async votesOnTake(takeId: number): Promise<CastVote[]> {
+    return this.db.prepare('SELECT user_id AS userId, value, emoji FROM votes WHERE take_id = ? ORDER BY user_id').all(takeId) as CastVote[];
+  }
+
+  async clearVotes(takeId: number, emoji?: string): Promise<string[]> {
+    const rows = emoji === undefined
+      ? this.db.prepare('DELETE FROM votes WHERE take_id = ? RETURNING user_id').all(takeId)
+      : this.db.prepare('DELETE FROM votes WHERE take_id = ? AND emoji = ? RETURNING user_id').all(takeId, emoji);
+    return (rows as { user_id: string }[]).map((row) => row.user_id);
   }
 
   async votesOf(takeId: number): Promise<VoteTally> {

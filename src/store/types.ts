@@ -61,6 +61,13 @@ export interface TakeRecord extends NewTake {
 
 export type VoteValue = 1 | -1;
 
+export interface CastVote {
+  userId: string;
+  value: VoteValue;
+  /** The emoji it was cast with (a unicode emoji without skin tone, or a custom emoji's id). */
+  emoji: string;
+}
+
 export interface VoteTally {
   up: number;
   down: number;
@@ -103,6 +110,8 @@ export interface TakeStore {
   takeByMessage(messageId: string): Promise<TakeRecord | undefined>;
   takesOfRequest(requestId: number): Promise<TakeRecord[]>;
   setTakeMessage(takeId: number, channelId: string, messageId: string): Promise<void>;
+  /** The `limit` takes posted last (those with a message), newest first. */
+  postedTakes(limit: number): Promise<TakeRecord[]>;
   /** Forgets a take and its votes; its variations keep their own data and lose the link. */
   deleteTake(id: number): Promise<void>;
 }
@@ -113,6 +122,13 @@ export interface VoteStore {
   /** Removes the user's vote if it was cast with this emoji (removing an older, replaced reaction changes nothing). */
   removeVote(takeId: number, userId: string, emoji: string): Promise<boolean>;
   votesOf(takeId: number): Promise<VoteTally>;
+  /** Each person's vote on a take. */
+  votesOnTake(takeId: number): Promise<CastVote[]>;
+  /**
+   * Removes the votes on a take (all, or those cast with `emoji`) when Discord no longer shows their reactions (a
+   * moderator cleared them, the message was deleted); returns whose votes went.
+   */
+  clearVotes(takeId: number, emoji?: string): Promise<string[]>;
 }
 
 /** A job row the store could not read back (StoredDataError): which row, and what is wrong with it. */

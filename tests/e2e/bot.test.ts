@@ -296,6 +296,44 @@ describe.each(BACKENDS)('on $backend', ({ backend, skip }) => {
       expect(await ephemeralAnswer(click)).toMatch(/varied is no longer available/);
     });
 
+    it('counts votes as the reactions show them: any skin tone, the other emoji when one is taken back, none once cleared or deleted', async () => {
+      const take = firstTakes[1];
+      const messageId = firstMessages[1].message.id;
+      const tally = (up: number, down: number, what: string) => eventually(async () => {
+        const votes = await store().votesOf(take.id);
+        return votes.up === up && votes.down === down;
+      }, 5_000, what);
+      const [gail, hal, ivy] = ['gail', 'hal', 'ivy'].map((name) => emulator().user(name));
+      await tally(1, 0, "bob's vote from before");
+      emulator().react(gail, messageId, '👍🏽');
+      await tally(2, 0, 'a skin-toned up vote');
+      emulator().react(hal, messageId, '👍');
+      await tally(3, 0, "hal's up vote");
+      emulator().react(hal, messageId, '👎');
+      await tally(2, 1, "hal's change of mind");
+      // Taking the 👎 back: hal's 👍 still shows under the message, and counts again.
+      emulator().unreact(hal, messageId, '👎');
+      await tally(3, 0, "hal's 👍, still showing");
+      emulator().react(ivy, messageId, '👎');
+      await tally(3, 1, "ivy's down vote");
+      emulator().react(ivy, messageId, '👍');
+      await tally(4, 0, "ivy's up vote");
+      // A moderator clears every 👍: bob's and hal's votes go; gail's 👍🏽 and ivy's 👎 still show, and count.
+      emulator().removeEmoji(messageId, '👍');
+      await tally(1, 1, 'the votes of the cleared emoji gone, the others kept');
+      emulator().removeAllReactions(messageId);
+      await tally(0, 0, 'every vote gone with the reactions');
+      emulator().react(gail, messageId, '👎');
+      await tally(0, 1, "gail's vote");
+      emulator().deleteMessage(messageId);
+      await tally(0, 0, 'the votes gone with the message');
+    });
+
+    it('answers a button it does not know with a plain word, not "This interaction failed"', async () => {
+      const click = emulator().clickButton(alice(), firstMessages[0].message.id, 'poll:vote:3');
+      expect(await ephemeralAnswer(click)).toBe('That does nothing any more: use the buttons under a newer take, or /compose.');
+    });
+
     it('pinged nobody in any message, logged no token, and used only routes the emulator knows', () => {
       const bodies = emulator().requests
         .map((request) => (request.path.endsWith('/callback') ? (request.json?.data as Record<string, unknown> | undefined) : request.json))

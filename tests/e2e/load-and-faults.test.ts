@@ -155,6 +155,37 @@ describe.each(BACKENDS)('on $backend', ({ backend, skip }) => {
       await stop(after);
     });
 
+    it('counts the votes cast and taken back while it was away', async () => {
+      const stored = await storage.fresh();
+      const before = await bot({}, stored);
+      const asked = emulator.slashCommand(emulator.user('voted-on'), 'compose', { ...FAST, takes: 2 });
+      const [first, second] = await emulator.waitFor(() => {
+        const posted = [emulator.original(asked), ...emulator.followups(asked)].filter((found) => found?.message.attachments.length === 3);
+        return posted.length === 2 ? posted.map((found) => found!.message.id) : undefined;
+      }, 30_000, 'two takes');
+      const [firstTake, secondTake] = await eventually(async () => {
+        const takes = [await before.bot.store.takeByMessage(first), await before.bot.store.takeByMessage(second)];
+        return takes.every(Boolean) ? takes.map((take) => take!) : undefined;
+      }, 5_000, 'both takes linked');
+      const [ann, ben, cy] = ['away-ann', 'away-ben', 'away-cy'].map((name) => emulator.user(name));
+      emulator.react(ann, first, '👍');
+      emulator.react(ben, first, '👎');
+      await eventually(async () => (await before.bot.store.votesOf(firstTake.id)).down === 1 && (await before.bot.store.votesOf(firstTake.id)).up === 1, 5_000, 'two votes');
+      await stop(before);
+      await eventually(() => emulator.connectedClients === 0, 5_000, 'the bot gone');
+      // While nobody listens: ann takes hers back, cy votes with a skin tone, ben votes on the other take too.
+      emulator.unreact(ann, first, '👍');
+      emulator.react(cy, first, '👍🏽');
+      emulator.react(ben, second, '👍');
+
+      const after = await bot({}, stored);
+      expect(await after.bot.votesReconciled).toEqual({ takes: 2, changed: 3 });
+      expect(await after.bot.store.votesOf(firstTake.id)).toEqual({ up: 1, down: 1 });
+      expect((await after.bot.store.votesOnTake(firstTake.id)).map((vote) => vote.userId).sort()).toEqual([ben.id, cy.id].sort());
+      expect(await after.bot.store.votesOf(secondTake.id)).toEqual({ up: 1, down: 0 });
+      await stop(after);
+    });
+
     it('posts to the channel when the interaction token would die before the music is ready', async () => {
       const h = await bot({});
       const user = emulator.user('patient');

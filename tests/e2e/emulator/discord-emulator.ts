@@ -13,7 +13,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { GatewayServer } from './gateway.ts';
 import { readBody, type RequestBody, type UploadedFile } from './multipart.ts';
-import { apiChannel, apiGuild, apiMember, apiMessage, type ApiMessage, type EmulatedUser } from './payloads.ts';
+import { apiChannel, apiGuild, apiMember, apiMessage, apiUser, type ApiMessage, type EmulatedUser } from './payloads.ts';
 import { snowflake, snowflakeTime } from './snowflake.ts';
 
 export const MESSAGE_CONTENT_INTENT = 1 << 15;
@@ -79,6 +79,8 @@ export class DiscordEmulator extends EventEmitter {
   readonly interactions = new Map<string, EmulatedInteraction>();
   readonly registeredCommands = new Map<string, unknown[]>();
   private readonly users = new Map<string, EmulatedUser>();
+  /** Files users attached to slash commands, by attachment id: served as Discord's CDN serves them. */
+  private readonly userFiles = new Map<string, Uint8Array>();
   private readonly server: Server;
   private readonly gateway: GatewayServer;
   private readonly routes: [string, RegExp, Handler][];
@@ -109,6 +111,7 @@ export class DiscordEmulator extends EventEmitter {
       ['GET', new RegExp(`^/channels/${id}/messages/${id}$`), (m, _body, _query, request) => this.getChannelMessage(m[1], m[2], request)],
       ['PATCH', new RegExp(`^/channels/${id}/messages/${id}$`), (m, body, _query, request) => this.editChannelMessage(m[1], m[2], body, request)],
       ['PUT', new RegExp(`^/channels/${id}/messages/${id}/reactions/${id}/@me$`), (m, _body, _query, request) => this.addOwnReaction(m[1], m[2], m[3], request)],
+      ['GET', new RegExp(`^/channels/${id}/messages/${id}/reactions/${id}$`), (m, _body, query, request) => this.reactionUsers(m[1], m[2], m[3], query, request)],
       ['PUT', new RegExp(`^/applications/${id}/commands$`), (m, body, _query, request) => this.putCommands(m[1], 'global', body, request)],
       ['PUT', new RegExp(`^/applications/${id}/guilds/${id}/commands$`), (m, body, _query, request) => this.putCommands(m[1], m[2], body, request)],
     ];
@@ -166,6 +169,25 @@ export class DiscordEmulator extends EventEmitter {
     return this.dispatchInteraction(user, 2, { id: snowflake(), name, type: 1, options: optionList }, {}, ageMs);
   }
 
+  /**
+   * A user runs a slash command with a file in its attachment option `fileOption`. Discord sends the attachment's
+   * name, size and a CDN link in `resolved`; the bytes are downloaded from the link. `declaredSize` lets a test lie.
+   */
+  slashCommandWithFile(
+    user: EmulatedUser, name: string, options: Record<string, string | number>, fileOption: string,
+    file: { name: string; bytes: Uint8Array; declaredSize?: number },
+  ): EmulatedInteraction {
+    const id = snowflake();
+    this.userFiles.set(id, file.bytes);
+    const optionList = [
+      ...Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: typeof value === 'number' ? 4 : 3, value })),
+      { name: fileOption, type: 11, value: id },
+    ];
+    const url = `${this.apiUrl.replace(/\/api$/, '')}/cdn/attachments/${id}/${encodeURIComponent(file.name)}`;
+    const attachment = { id, filename: file.name, size: file.declaredSize ?? file.bytes.length, url, proxy_url: url };
+    return this.dispatchInteraction(user, 2, { id: snowflake(), name, type: 1, options: optionList, resolved: { attachments: { [id]: attachment } } }, {});
+  }
+
   clickButton(user: EmulatedUser, messageId: string, customId: string): EmulatedInteraction {
     const stored = this.mustMessage(messageId);
     return this.dispatchInteraction(user, 3, { custom_id: customId, component_type: 2 }, { message: stored.message });
@@ -216,6 +238,29 @@ export class DiscordEmulator extends EventEmitter {
       member: apiMember(user, new Date().toISOString()), emoji: { id: null, name: emoji }, message_author_id: stored.message.author.id,
       burst: false, burst_colors: [], type: 0,
     });
+  }
+
+  /** A moderator clears every reaction under a message (MESSAGE_REACTION_REMOVE_ALL). */
+  removeAllReactions(messageId: string): void {
+    const stored = this.mustMessage(messageId);
+    stored.reactions.clear();
+    this.gateway.dispatch('MESSAGE_REACTION_REMOVE_ALL', { channel_id: stored.message.channel_id, message_id: messageId, guild_id: this.guildId });
+  }
+
+  /** A moderator clears one emoji's reactions (MESSAGE_REACTION_REMOVE_EMOJI). */
+  removeEmoji(messageId: string, emoji: string): void {
+    const stored = this.mustMessage(messageId);
+    stored.reactions.delete(emoji);
+    this.gateway.dispatch('MESSAGE_REACTION_REMOVE_EMOJI', {
+      channel_id: stored.message.channel_id, message_id: messageId, guild_id: this.guildId, emoji: { id: null, name: emoji },
+    });
+  }
+
+  /** Someone deletes a message (MESSAGE_DELETE). */
+  deleteMessage(messageId: string): void {
+    const stored = this.mustMessage(messageId);
+    this.messages.delete(messageId);
+    this.gateway.dispatch('MESSAGE_DELETE', { id: messageId, channel_id: stored.message.channel_id, guild_id: this.guildId });
   }
 
   unreact(user: EmulatedUser, messageId: string, emoji: string): void {
@@ -288,6 +333,13 @@ export class DiscordEmulator extends EventEmitter {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const cdn = /^\/cdn\/attachments\/(\d+)\//.exec(url.pathname);
+    if (cdn && request.method === 'GET') {
+      const bytes = this.userFiles.get(cdn[1]);
+      response.writeHead(bytes ? 200 : 404, { 'content-type': 'application/octet-stream' });
+      response.end(bytes);
+      return;
+    }
     const path = url.pathname.replace(/^\/api\/v\d+/, '').split('/').map(decodeURIComponent).join('/');
     const method = request.method ?? 'GET';
     let status = 200;
@@ -413,7 +465,26 @@ export class DiscordEmulator extends EventEmitter {
     this.requireBot(request);
     const stored = this.mustMessage(messageId);
     if (stored.message.channel_id !== channelId || stored.ephemeral) throw new HttpError(404, { code: 10008, message: 'Unknown Message' });
-    return stored.message;
+    return { ...stored.message, reactions: this.reactionSummary(stored) };
+  }
+
+  /** A message's reactions as Discord sums them up: each emoji, how many, and whether the bot is among them. */
+  private reactionSummary(stored: StoredMessage) {
+    return [...stored.reactions].filter(([, users]) => users.size > 0).map(([emoji, users]) => ({
+      emoji: { id: null, name: emoji }, count: users.size, count_details: { burst: 0, normal: users.size },
+      me: users.has(this.bot.id), me_burst: false, burst_colors: [],
+    }));
+  }
+
+  /** Who reacted with an emoji, by id, after `after`, at most `limit` (25 by default, 100 at most), as Discord pages them. */
+  private reactionUsers(channelId: string, messageId: string, emoji: string, query: URLSearchParams, request: IncomingMessage) {
+    this.requireBot(request);
+    const stored = this.mustMessage(messageId);
+    if (stored.message.channel_id !== channelId) throw new HttpError(404, { code: 10008, message: 'Unknown Message' });
+    const after = BigInt(query.get('after') ?? '0');
+    const limit = Math.min(100, Number(query.get('limit') ?? 25));
+    return [...(stored.reactions.get(emoji) ?? [])].map(BigInt).filter((id) => id > after).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, limit).map((id) => apiUser(this.users.get(String(id))!));
   }
 
   private editChannelMessage(channelId: string, messageId: string, body: RequestBody, request: IncomingMessage) {
