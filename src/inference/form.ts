@@ -126,12 +126,10 @@ function songSlots(count: number): Slot[] {
   return letters.map((material, index) => {
     const first = letters.indexOf(material) === index;
     if (first) return { name: material, material, want: material === 'A' ? 'written' : 'continued' };
-    const next = letters[index + 1];
-    // The model rewrites only the first material (its calls all start from it); the second one rests a part instead.
-    if (material === 'B') return { name: material, material, want: 'breakdown' };
-    if (next !== undefined && next !== material) return { name: material, material, want: 'fill' };
-    if (next === undefined) return { name: material, material, want: 'breakdown' };
-    return { name: material, material, want: 'varied' };
+    // A repeated A before the end always leads into a B, so it ends in a fill. The model rewrites only the first
+    // material (its calls all start from it), so a repeated B, and the piece's last section, rest a part instead.
+    const last = index === letters.length - 1;
+    return { name: material, material, want: material === 'A' && !last ? 'fill' : 'breakdown' };
   });
 }
 

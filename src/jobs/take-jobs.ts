@@ -6,7 +6,7 @@
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
-import { isUserFacing, parentFromScore, type Composition, type ParentPiece } from '../inference/index.ts';
+import { isUserFacing, parentFromScore, sectionMarks, type Composition, type ParentPiece } from '../inference/index.ts';
 import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
@@ -106,10 +106,13 @@ export class TakeJobs {
     for (const [index, seed] of payload.seeds.entries()) {
       let take = earlier.find((candidate) => candidate.seed === seed && candidate.origin === origin);
       if (take?.messageId) continue;
+      // Only a take composed in this run knows its sections (the store keeps its tokens): one made before a restart is drawn unmarked.
+      let sections: ReturnType<typeof sectionMarks> | undefined;
       if (!take) {
         delivery.progress(workingText('composing', index + 1, count));
         const piece = await this.compose(payload, seed, parent, signal);
         signal.throwIfAborted();
+        sections = piece.form && sectionMarks(piece.form);
         take = await this.store.addTake({
           requestId: payload.requestId, origin, parentTakeId: parent?.id ?? null,
           instruction: payload.kind === 'vary' ? payload.instruction : null, prompt: piece.prompt, seed, tokens: piece.tokens,
@@ -118,7 +121,7 @@ export class TakeJobs {
         this.log.info({ take: take.id, request: payload.requestId, origin, seed, bars: piece.header.bars, ms: Math.round(piece.timings.totalMs) }, 'take composed');
       }
       delivery.progress(workingText('rendering', index + 1, count));
-      const files = await this.ctx.renderer.render(decodeScore(take.tokens), take.prompt.slice(0, 80));
+      const files = await this.ctx.renderer.render(decodeScore(take.tokens), take.prompt.slice(0, 80), sections);
       signal.throwIfAborted();
       const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis));
       await this.store.setTakeMessage(take.id, posted.channelId, posted.messageId);
