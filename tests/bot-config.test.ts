@@ -65,17 +65,20 @@ describe('the bot configuration', () => {
 });
 
 describe('command registration', () => {
-  it('sends /compose, /help and /stats with their options, for a guild or globally', async () => {
+  it('sends /compose, /continue, /restyle, /help and /stats with their options, for a guild or globally', async () => {
     const emulator = new DiscordEmulator({ botToken: TOKEN, applicationId: APP });
     await emulator.start();
     try {
-      expect(await registerCommands({ token: TOKEN, applicationId: APP, guildId: emulator.guildId, api: emulator.apiUrl })).toEqual(['compose', 'help', 'stats']);
-      const [compose] = emulator.registeredCommands.get(emulator.guildId) as { name: string; options: { name: string; required?: boolean; min_value?: number; max_value?: number }[] }[];
+      expect(await registerCommands({ token: TOKEN, applicationId: APP, guildId: emulator.guildId, api: emulator.apiUrl })).toEqual(['compose', 'continue', 'restyle', 'help', 'stats']);
+      const [compose, continued, restyle] = emulator.registeredCommands.get(emulator.guildId) as { name: string; options: { name: string; type: number; required?: boolean; min_value?: number; max_value?: number }[] }[];
+      // The file is an attachment option (type 11), required.
+      expect(continued.options.map((option) => [option.name, option.type, option.required ?? false])).toEqual([['file', 11, true], ['prompt', 3, false], ['bars', 4, false]]);
+      expect(restyle.options.map((option) => [option.name, option.type, option.required ?? false])).toEqual([['file', 11, true], ['prompt', 3, true], ['keep', 3, false]]);
       expect(compose.options.map((option) => option.name)).toEqual(['prompt', 'bpm', 'key', 'bars', 'instruments', 'seed', 'takes']);
       expect(compose.options[0].required).toBe(true);
       expect(compose.options[1]).toMatchObject({ min_value: 20, max_value: 299 });
       await registerCommands({ token: TOKEN, applicationId: APP, api: emulator.apiUrl });
-      expect(emulator.registeredCommands.get('global')).toHaveLength(3);
+      expect(emulator.registeredCommands.get('global')).toHaveLength(5);
       await expect(registerCommands({ token: `${TOKEN}x`, applicationId: APP, api: emulator.apiUrl })).rejects.toMatchObject({ status: 401 });
     } finally {
       await emulator.stop();
