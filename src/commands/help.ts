@@ -15,6 +15,7 @@ export function helpText(voteEmojis: readonly string[], messageContent: boolean)
     '`/compose prompt: jazz trio, walking bass instruments: piano, double bass, drums key: Bb major`',
     '',
     `${replying} \`${mention}faster and add strings\`, \`${mention}make it sadder\`, \`${mention}drop the drums\`, \`${mention}in D minor\`.`,
+    'Your own MIDI file: `/continue file: sketch.mid bars: 8` carries it on; `/restyle file: tune.mid prompt: as a bossa nova` keeps its melody and writes a new band.',
     'Buttons under each take: **Vary** (say how), **Regenerate** (another take of the same prompt), **Extend** (make it longer).',
     `Vote with ${voteEmojis.join(' ')} under a take: votes teach the next model what people like.`,
     '`/stats` shows how many pieces and votes there are, and the queue.',
