@@ -5,7 +5,7 @@
  */
 import { instrumentName } from '../music/instruments.ts';
 import { keyName } from '../music/keys.ts';
-import { describeForm, getEngine, headerAttributes, ModelFilesError, ModelMismatchError, sectionMarks, type Composition, type MotifEngine } from '../inference/index.ts';
+import { describeForm, getEngine, headerAttributes, ModelFilesError, ModelMismatchError, pieceMarks, type Composition, type MotifEngine } from '../inference/index.ts';
 import { FINISH_STYLES, RenderError, SoundFontError, closeRenderThreads, renderFiles, startRenderThreads, type FinishStyle, type RenderedFiles } from '../render/index.ts';
 import { finishForGenres } from '../render/style.ts';
 import { describeInference, type Inference } from '../text/attribute-stage.ts';
@@ -86,7 +86,7 @@ export async function withEngine(soundfont: string | undefined, work: (engine: M
 export function writeTake(composition: Composition, values: FileOptions, baseName: string, title: string): Promise<RenderedFiles> {
   progress('rendering...');
   const finish = values.finish === 'auto' ? finishForGenres(composition.attributes.genres) : (values.finish as FinishStyle);
-  const sections = composition.form ? sectionMarks(composition.form) : undefined;
+  const sections = pieceMarks(composition);
   return renderFiles(composition.score, { outDir: values.out, baseName, title, finish, soundfont: values.soundfont, sections }).catch((error: unknown) => {
     if (error instanceof SoundFontError || error instanceof RenderError) throw new InputError(error.message);
     throw error;

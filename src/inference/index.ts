@@ -11,4 +11,5 @@ export { benchmarkDecode, type DecodeBenchmark, type BenchmarkOptions } from './
 export { parentFromScore, type ParentPiece } from './parent-piece.ts';
 export { headerAttributes, type HeaderAttributes } from './header-attributes.ts';
 export { describeForm, sectionMarks, type Form, type FormSection } from './form.ts';
+export { pieceMarks, type PieceMark } from './piece-marks.ts';
 export { chooseKeptTrack, type KeptTrack } from './restyle.ts';

@@ -6,7 +6,7 @@
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
-import { isUserFacing, parentFromScore, sectionMarks, type Composition, type ParentPiece } from '../inference/index.ts';
+import { isUserFacing, parentFromScore, pieceMarks, type Composition, type ParentPiece, type PieceMark } from '../inference/index.ts';
 import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
@@ -107,12 +107,12 @@ export class TakeJobs {
       let take = earlier.find((candidate) => candidate.seed === seed && candidate.origin === origin);
       if (take?.messageId) continue;
       // Only a take composed in this run knows its sections (the store keeps its tokens): one made before a restart is drawn unmarked.
-      let sections: ReturnType<typeof sectionMarks> | undefined;
+      let sections: PieceMark[] | undefined;
       if (!take) {
         delivery.progress(workingText('composing', index + 1, count));
         const piece = await this.compose(payload, seed, parent, signal);
         signal.throwIfAborted();
-        sections = piece.form && sectionMarks(piece.form);
+        sections = pieceMarks(piece);
         take = await this.store.addTake({
           requestId: payload.requestId, origin, parentTakeId: parent?.id ?? null,
           instruction: payload.kind === 'vary' ? payload.instruction : null, prompt: piece.prompt, seed, tokens: piece.tokens,
