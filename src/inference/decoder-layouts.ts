@@ -9,8 +9,9 @@
  */
 import { floatFeed, int64Feed, type Feeds } from './feeds.ts';
 import type { ModelDims } from './manifest.ts';
-import { stackCacheRows, type CapacityRule, type CrossState, type KvCache } from './tensors.ts';
+import { stackCacheRows, type CacheData, type CapacityRule, type CrossData } from './tensors.ts';
 
+/** A decoder call on arrays (model-host.ts holds them). */
 export interface DecodeInput {
   /** [rows * newTokens], row-major. */
   inputIds: BigInt64Array;
@@ -21,15 +22,15 @@ export interface DecodeInput {
   pastLengths: ArrayLike<number>;
   rows: number;
   newTokens: number;
-  cache: KvCache;
-  cross: CrossState;
+  cache: CacheData;
+  cross: CrossData;
 }
 
 export interface DecodeOutput {
   /** [rows, vocab]: the logits after each row's last new token. */
   logits: Float32Array;
   /** The cache with the new tokens at the end of its used columns (the input's own object when it had room). */
-  cache: KvCache;
+  cache: CacheData;
 }
 
 export interface DecoderLayout {
@@ -37,9 +38,9 @@ export interface DecoderLayout {
   /** Columns to allocate when a batch's cache is rebuilt around `columns` used ones. */
   readonly capacity: CapacityRule;
   /** The decoder's feeds, and the cache the call writes to (a larger copy when the input's had no room). */
-  feeds(input: DecodeInput): { feeds: Feeds; cache: KvCache };
+  feeds(input: DecodeInput): { feeds: Feeds; cache: CacheData };
   /** What the call gives back, once its outputs are in. */
-  result(input: DecodeInput, cache: KvCache, out: Feeds): DecodeOutput;
+  result(input: DecodeInput, cache: CacheData, out: Feeds): DecodeOutput;
 }
 
 /** The layout of a decoder graph, told by its input names. */
@@ -86,7 +87,7 @@ class SlotLayout implements DecoderLayout {
 
   constructor(private readonly dims: ModelDims) {}
 
-  feeds(input: DecodeInput): { feeds: Feeds; cache: KvCache } {
+  feeds(input: DecodeInput): { feeds: Feeds; cache: CacheData } {
     const { layers, heads, headDim } = this.dims;
     const { rows, cross } = input;
     let cache = input.cache;
@@ -107,7 +108,7 @@ class SlotLayout implements DecoderLayout {
     return { feeds, cache };
   }
 
-  result(input: DecodeInput, cache: KvCache, out: Feeds): DecodeOutput {
+  result(input: DecodeInput, cache: CacheData, out: Feeds): DecodeOutput {
     const { layers, heads, headDim } = this.dims;
     const span = input.newTokens * headDim;
     const blocks = input.rows * heads;
@@ -137,7 +138,7 @@ class GrowingLayout implements DecoderLayout {
 
   constructor(private readonly dims: ModelDims) {}
 
-  feeds(input: DecodeInput): { feeds: Feeds; cache: KvCache } {
+  feeds(input: DecodeInput): { feeds: Feeds; cache: CacheData } {
     const { layers, heads, headDim } = this.dims;
     const { rows, cross, cache } = input;
     if (cache.capacity !== cache.columns) throw new Error('a growing-cache decoder takes caches without spare columns');
@@ -152,7 +153,7 @@ class GrowingLayout implements DecoderLayout {
     return { feeds, cache };
   }
 
-  result(input: DecodeInput, cache: KvCache, out: Feeds): DecodeOutput {
+  result(input: DecodeInput, cache: CacheData, out: Feeds): DecodeOutput {
     const { rows, newTokens } = input;
     const columns = cache.columns + newTokens;
     const all = out.logits.data as Float32Array;

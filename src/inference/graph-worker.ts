@@ -1,29 +1,33 @@
 /**
- * The worker side of worker-runner.ts: opens the two sessions and runs each call it is sent, so that onnxruntime's
- * synchronous run blocks this thread instead of the engine's. The arrays a call lends (caches, cross states) go back
- * with its answer, whether it succeeded or not, so that their owner has them again either way.
+ * The worker side of worker-host.ts: opens the sessions and serves the model host's calls, so that onnxruntime's
+ * synchronous runs block this thread instead of the engine's.
  */
-import { parentPort, workerData } from 'node:worker_threads';
-import { createSessions, runSession } from './sessions.ts';
-import { buffersOf, lentArrays, type CallRequest, type WorkerReply, type WorkerStart } from './worker-protocol.ts';
+import { parentPort, workerData, type Transferable } from 'node:worker_threads';
+import type { ModelDims } from './manifest.ts';
+import { ModelHost } from './model-host.ts';
+import { createSessions } from './sessions.ts';
+import type { HostRequest, WorkerReply, WorkerStart } from './worker-protocol.ts';
 
 const port = parentPort!;
-const start = workerData as WorkerStart;
+const start = workerData as WorkerStart & { dims: ModelDims };
 try {
   const sessions = await createSessions(start.encoderPath, start.decoderPath, {
     ...start.options,
     log: (line) => port.postMessage({ kind: 'log', line } satisfies WorkerReply),
   });
-  port.on('message', async ({ call, graph, feeds, lent }: CallRequest) => {
+  const host = new ModelHost(sessions, start.dims);
+  port.on('message', async (request: HostRequest) => {
+    if (request.kind === 'release') return host.release(request.ids);
     try {
-      const outputs = await runSession(sessions[graph], feeds);
-      const outputArrays = Object.values(outputs).map((feed) => feed.data);
-      port.postMessage({ kind: 'done', call, outputs, lent } satisfies WorkerReply, buffersOf([...outputArrays, ...lentArrays(lent)]));
+      const result = await (host[request.method] as (argument: unknown) => Promise<unknown>)(request.argument);
+      // Logits move instead of being copied; nothing else here is large.
+      const transfer: Transferable[] = request.method === 'decode' ? [(result as { logits: Float32Array }).logits.buffer as ArrayBuffer] : [];
+      port.postMessage({ kind: 'done', call: request.call, result } satisfies WorkerReply, transfer);
     } catch (error) {
-      port.postMessage({ kind: 'error', call, message: (error as Error).message, lent } satisfies WorkerReply, buffersOf(lentArrays(lent)));
+      port.postMessage({ kind: 'error', call: request.call, message: (error as Error).message } satisfies WorkerReply);
     }
   });
-  port.postMessage({ kind: 'ready', device: sessions.device, decoderInputs: [...sessions.decoder.inputNames] } satisfies WorkerReply);
+  port.postMessage({ kind: 'ready', device: sessions.device, layout: host.layout } satisfies WorkerReply);
 } catch (error) {
   port.postMessage({ kind: 'start-failed', message: (error as Error).message } satisfies WorkerReply);
 }

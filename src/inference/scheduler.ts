@@ -10,7 +10,7 @@
 import { abortReason } from './errors.ts';
 import type { Generation } from './generation.ts';
 import type { OnnxMusicModel } from './onnx-model.ts';
-import { emptyCache, stackCacheRows, stackCross, type CrossState, type KvCache } from './tensors.ts';
+import { emptyCache, type CrossState, type KvCache } from './tensors.ts';
 
 export interface SchedulerOptions {
   /** Requests decoded at once; more wait in line. */
@@ -50,6 +50,8 @@ export class DecodeScheduler {
   private batch: Entry[] = [];
   private batchCache: KvCache | undefined;
   private batchCross: CrossState | undefined;
+  /** Whether batchCross was stacked for the batch (and is the scheduler's to forget) or is its one member's own. */
+  private batchCrossStacked = false;
   private running = false;
   private readonly prefillThreshold: number;
 
@@ -97,10 +99,10 @@ export class DecodeScheduler {
     try {
       while (this.queue.length || this.solo.length || this.batch.length) {
         try {
-          this.sweep();
+          await this.sweep();
           this.admit();
           const joining = await this.advanceSolo();
-          this.join(joining);
+          await this.join(joining);
           if (this.batch.length) await this.step();
         } catch (error) {
           // A fault outside any one request's work: fail everything in flight rather than leave it waiting forever.
@@ -113,7 +115,7 @@ export class DecodeScheduler {
   }
 
   /** Ends cancelled requests and closes those past their deadline. */
-  private sweep(): void {
+  private async sweep(): Promise<void> {
     const now = Date.now();
     for (const entry of [...this.queue]) {
       if (entry.generation.checkDeadline(now)) {
@@ -122,7 +124,7 @@ export class DecodeScheduler {
       }
     }
     const batchLeavers = this.batch.filter((entry) => entry.signal?.aborted || entry.generation.checkDeadline(now));
-    if (batchLeavers.length) this.leave(batchLeavers);
+    if (batchLeavers.length) await this.leave(batchLeavers);
     for (const entry of batchLeavers) this.settle(entry, entry.signal?.aborted ? abortReason(entry.signal) : undefined);
     for (const entry of [...this.solo]) {
       if (entry.signal?.aborted || entry.generation.checkDeadline(now)) {
@@ -158,7 +160,9 @@ export class DecodeScheduler {
             this.settle(entry);
             break;
           }
-          generation.slideIfNeeded();
+          const cache = generation.cache;
+          // A moved window starts the cache over; the old one is nobody's any more.
+          if (generation.slideIfNeeded()) this.model.forget(cache);
           if (generation.pending.length <= this.prefillThreshold) {
             this.solo.splice(this.solo.indexOf(entry), 1);
             ready.push(entry);
@@ -202,30 +206,38 @@ export class DecodeScheduler {
   }
 
   /** Adds requests to the batch, rebuilding its tensors once. */
-  private join(entries: Entry[]): void {
+  private async join(entries: Entry[]): Promise<void> {
     if (entries.length === 0) return;
-    this.rebuild([...this.batch, ...entries]);
+    await this.rebuild([...this.batch, ...entries]);
   }
 
   /** Takes requests out of the batch; those in `keepCache` get their rows of the cache to continue outside. */
-  private leave(entries: readonly Entry[], keepCache: readonly Entry[] = []): void {
+  private async leave(entries: readonly Entry[], keepCache: readonly Entry[] = []): Promise<void> {
     for (const entry of keepCache) {
       const generation = entry.generation;
       generation.cache = this.batchCache && generation.contextLength > 0
-        ? stackCacheRows([{ cache: this.batchCache, row: entry.row, count: generation.rows, length: generation.contextLength }], this.model.dims, this.model.cacheCapacity)
+        ? await this.model.stackCacheRows([{ cache: this.batchCache, row: entry.row, count: generation.rows, length: generation.contextLength }])
         : undefined;
     }
-    this.rebuild(this.batch.filter((entry) => !entries.includes(entry)));
+    const retained = keepCache.flatMap((entry) => (entry.generation.cache ? [entry.generation.cache] : []));
+    await this.rebuild(this.batch.filter((entry) => !entries.includes(entry)), retained);
   }
 
-  private rebuild(members: Entry[]): void {
-    const dims = this.model.dims;
+  /** The batch's cache and cross state for `members`; what no one holds afterwards (but `retained`) is forgotten. */
+  private async rebuild(members: Entry[], retained: readonly KvCache[] = []): Promise<void> {
+    const oldCache = this.batchCache;
+    const oldCross = this.batchCrossStacked ? this.batchCross : undefined;
+    const joiners = members.filter((entry) => !this.batch.includes(entry));
     const parts = members.map((entry) => {
       const generation = entry.generation;
-      const inBatch = this.batch.includes(entry);
-      const cache = inBatch ? this.batchCache! : generation.cache ?? emptyCache(generation.rows);
+      const inBatch = !joiners.includes(entry);
+      const cache = inBatch ? oldCache! : generation.cache ?? emptyCache(generation.rows);
       return { cache, row: inBatch ? entry.row : 0, count: generation.rows, length: generation.contextLength };
     });
+    const cache = members.length ? await this.model.stackCacheRows(parts) : undefined;
+    const cross = members.length ? await this.model.stackCross(members.map((entry) => entry.generation.cross!)) : undefined;
+    const held = new Set([cache?.id, ...retained.map((kept) => kept.id)]);
+    const unheld = [oldCache, ...joiners.map((entry) => entry.generation.cache)].filter((old) => old && !held.has(old.id));
     let row = 0;
     for (const entry of members) {
       entry.row = row;
@@ -233,8 +245,10 @@ export class DecodeScheduler {
       row += entry.generation.rows;
     }
     this.batch = members;
-    this.batchCache = members.length ? stackCacheRows(parts, dims, this.model.cacheCapacity) : undefined;
-    this.batchCross = members.length ? stackCross(members.map((entry) => entry.generation.cross!), dims) : undefined;
+    this.batchCache = cache;
+    this.batchCross = cross;
+    this.batchCrossStacked = members.length > 1;
+    this.model.forget(...unheld, oldCross && oldCross.id !== cross?.id ? oldCross : undefined);
   }
 
   /**
@@ -265,7 +279,7 @@ export class DecodeScheduler {
       out = await this.model.decode({ inputIds, positionIds, barPositionIds, pastLengths, rows, newTokens, cache, cross: this.batchCross! });
     } catch (error) {
       const failed = this.batch;
-      this.rebuild([]);
+      await this.rebuild([]);
       for (const entry of failed) this.settle(entry, error);
       return;
     }
@@ -291,7 +305,7 @@ export class DecodeScheduler {
         ending.set(entry, error);
       }
     }
-    if (moving.length || ending.size) this.leave([...moving, ...ending.keys()], moving);
+    if (moving.length || ending.size) await this.leave([...moving, ...ending.keys()], moving);
     this.solo.push(...moving);
     for (const [entry, error] of ending) this.settle(entry, error);
   }
@@ -301,15 +315,19 @@ export class DecodeScheduler {
     this.queue.length = 0;
     this.solo.length = 0;
     this.batch = [];
+    this.model.forget(this.batchCache, this.batchCrossStacked ? this.batchCross : undefined);
     this.batchCache = undefined;
     this.batchCross = undefined;
+    this.batchCrossStacked = false;
     for (const entry of everyone) this.settle(entry, error);
   }
 
   /** Resolves (or rejects with `error`) a request that has left every list. */
   private settle(entry: Entry, error?: unknown): void {
     entry.detach();
+    this.model.forget(entry.generation.cache, entry.generation.cross);
     entry.generation.cache = undefined;
+    entry.generation.cross = undefined;
     entry.times.decodeMs = performance.now() - entry.started - entry.times.encodeMs;
     if (error !== undefined) entry.reject(error);
     else entry.resolve(entry.times);

@@ -25,22 +25,6 @@ export interface ModelSessions {
   device: Device;
 }
 
-export type Graph = 'encoder' | 'decoder';
-
-/** The two graphs behind one call, wherever they run (this thread, or a worker: decoder-worker.ts). */
-export interface GraphRunner {
-  /** The device the sessions run on, after any fallback. */
-  readonly device: Device;
-  /** The decoder's input names, as its file declares them (they tell its cache layout: decoder-layouts.ts). */
-  readonly decoderInputs: readonly string[];
-  /**
-   * Runs a graph. `lent` names owners of arrays in the feeds (a cache, a cross state) that the call may move to
-   * another thread instead of copying; they hold arrays over the same memory again when the call settles.
-   */
-  run(graph: Graph, feeds: Feeds, lent?: Array<{ k: Float32Array; v: Float32Array }>): Promise<Feeds>;
-  release(): Promise<void>;
-}
-
 /** Runs a session on plain feeds. ORT reads the feeds' arrays in place (views into larger buffers included). */
 export async function runSession(session: ort.InferenceSession, feeds: Feeds): Promise<Feeds> {
   const tensors: Record<string, ort.Tensor> = {};
@@ -51,18 +35,6 @@ export async function runSession(session: ort.InferenceSession, feeds: Feeds): P
     result[name] = { type: tensor.type as 'float32' | 'int64', data: tensor.data as Float32Array | BigInt64Array, dims: tensor.dims };
   }
   return result;
-}
-
-/** The sessions run in this thread: each call blocks it for the graph's time (onnxruntime-node runs synchronously). */
-export function inThreadRunner(sessions: ModelSessions): GraphRunner {
-  return {
-    device: sessions.device,
-    decoderInputs: sessions.decoder.inputNames,
-    run: (graph, feeds) => runSession(sessions[graph], feeds),
-    release: async () => {
-      await Promise.all([sessions.encoder.release(), sessions.decoder.release()]);
-    },
-  };
 }
 
 /** True when onnxruntime-node has its CUDA provider library; without it ORT only prints a native error. */

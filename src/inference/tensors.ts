@@ -1,19 +1,22 @@
 /**
- * The tensors that travel between the encoder, the decoder and the scheduler, and the copies needed when requests
- * join or leave a batch.
+ * The decoder's state between calls: self-attention caches and cross-attention keys/values, and the copies needed
+ * when requests join or leave a batch.
+ *
+ * The engine's thread holds handles (KvCache, CrossState: sizes and an id); the arrays (CacheData, CrossData) live
+ * where the sessions run (model-host.ts), in a worker thread by default, so that they never cross between threads.
  *
  * A self-attention cache is [L, B, H, capacity, Dh], of which the first P columns are in use. In a batch every row's
  * tokens sit at the right end of those P columns (left padding), so all rows append their next token at the same
- * column and a step needs no copy of the rest: the decoder writes the new column (onnx-model.ts). Rows are only
+ * column and a step needs no copy of the rest: the decoder writes the new column (decoder-layouts.ts). Rows are only
  * rearranged when the batch changes. Cross-attention keys and values are [L, B, H, T, Dh] with each row's caption at
  * the left (right padding) and a text mask [B, T] saying which columns are real.
  */
 import type { ModelDims } from './manifest.ts';
 
+/** A cache as the engine's thread knows it. Its id changes when the cache is moved to a larger allocation. */
 export interface KvCache {
-  /** [L, rows, H, capacity, Dh]. */
-  k: Float32Array;
-  v: Float32Array;
+  /** 0 for a cache that holds nothing yet. */
+  id: number;
   rows: number;
   /** Columns in use (P); a row's real tokens are its last `length` of them. */
   columns: number;
@@ -21,12 +24,9 @@ export interface KvCache {
   capacity: number;
 }
 
+/** Cross-attention keys/values as the engine's thread knows them. */
 export interface CrossState {
-  /** [L, B, H, T, Dh]. */
-  k: Float32Array;
-  v: Float32Array;
-  /** [B, T], 1 where a caption token is. */
-  mask: BigInt64Array;
+  id: number;
   rows: number;
   /** T. */
   columns: number;
@@ -35,18 +35,42 @@ export interface CrossState {
 }
 
 export function emptyCache(rows: number): KvCache {
+  return { id: 0, rows, columns: 0, capacity: 0 };
+}
+
+export interface CacheData {
+  /** [L, rows, H, capacity, Dh]. */
+  k: Float32Array;
+  v: Float32Array;
+  rows: number;
+  columns: number;
+  capacity: number;
+}
+
+export interface CrossData {
+  /** [L, B, H, T, Dh]. */
+  k: Float32Array;
+  v: Float32Array;
+  /** [B, T], 1 where a caption token is. */
+  mask: BigInt64Array;
+  rows: number;
+  columns: number;
+  lengths: number[];
+}
+
+export function emptyCacheData(rows: number): CacheData {
   return { k: new Float32Array(0), v: new Float32Array(0), rows, columns: 0, capacity: 0 };
 }
 
 /** A zeroed cache of `rows` rows and `capacity` columns, none in use. Unused columns must hold finite numbers. */
-export function allocateCache(dims: ModelDims, rows: number, capacity: number): KvCache {
+export function allocateCache(dims: ModelDims, rows: number, capacity: number): CacheData {
   const size = dims.layers * rows * dims.heads * capacity * dims.headDim;
   return { k: new Float32Array(size), v: new Float32Array(size), rows, columns: 0, capacity };
 }
 
 /** Some rows of a cache: rows [row, row + count) holding `length` real tokens each. */
-export interface CacheRows {
-  cache: KvCache;
+export interface CacheRows<C = CacheData> {
+  cache: C;
   row: number;
   count: number;
   length: number;
@@ -60,7 +84,7 @@ export type CapacityRule = (columns: number) => number;
  * allocated. When a single part is a whole cache with no padding and room enough, that cache is returned without
  * copying.
  */
-export function stackCacheRows(parts: readonly CacheRows[], dims: ModelDims, capacity: CapacityRule = (columns) => columns): KvCache {
+export function stackCacheRows(parts: readonly CacheRows[], dims: ModelDims, capacity: CapacityRule = (columns) => columns): CacheData {
   const columns = Math.max(0, ...parts.map((part) => part.length));
   if (parts.length === 1) {
     const [only] = parts;
@@ -81,7 +105,7 @@ export function stackCacheRows(parts: readonly CacheRows[], dims: ModelDims, cap
  * Copies `count` rows from `from` (starting at row `fromRow`) to `to` (at row `toRow`): each row's last `length` used
  * columns, to the right end of the used columns of `to`.
  */
-export function copyRows(from: KvCache, fromRow: number, to: KvCache, toRow: number, count: number, length: number, dims: ModelDims): void {
+export function copyRows(from: CacheData, fromRow: number, to: CacheData, toRow: number, count: number, length: number, dims: ModelDims): void {
   const { layers, heads, headDim } = dims;
   const span = length * headDim;
   for (let layer = 0; layer < layers; layer++) {
@@ -97,7 +121,7 @@ export function copyRows(from: KvCache, fromRow: number, to: KvCache, toRow: num
 }
 
 /** Cross states of several requests as one batch, each caption padded on the right to the longest. */
-export function stackCross(parts: readonly CrossState[], dims: ModelDims): CrossState {
+export function stackCross(parts: readonly CrossData[], dims: ModelDims): CrossData {
   if (parts.length === 1) return parts[0];
   const rows = parts.reduce((sum, part) => sum + part.rows, 0);
   const columns = Math.max(...parts.map((part) => part.columns));

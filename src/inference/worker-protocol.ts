@@ -1,10 +1,6 @@
-/** The messages between worker-runner.ts (the engine's thread) and graph-worker.ts (the thread that runs the graphs). */
-import type { Transferable } from 'node:worker_threads';
-import type { Feeds } from './feeds.ts';
-import type { Device, Graph, SessionOptions } from './sessions.ts';
-
-/** Arrays a call lends to the worker instead of copying them (a cache, a cross state); they come back with the answer. */
-export type Lent = Array<{ k: Float32Array; v: Float32Array }>;
+/** The messages between worker-host.ts (the engine's thread) and graph-worker.ts (the thread that holds the model). */
+import type { ModelHostApi } from './model-host.ts';
+import type { Device, SessionOptions } from './sessions.ts';
 
 export interface WorkerStart {
   encoderPath: string;
@@ -12,26 +8,16 @@ export interface WorkerStart {
   options: Omit<SessionOptions, 'log'>;
 }
 
-export interface CallRequest {
-  call: number;
-  graph: Graph;
-  feeds: Feeds;
-  lent: Lent;
-}
+/** The host's methods that answer; `release` is a message of its own, with no answer. */
+export type HostMethod = 'encode' | 'decode' | 'stackCache' | 'stackCross';
+
+export type HostRequest =
+  | { kind: 'call'; call: number; method: HostMethod; argument: Parameters<ModelHostApi[HostMethod]>[0] }
+  | { kind: 'release'; ids: number[] };
 
 export type WorkerReply =
-  | { kind: 'ready'; device: Device; decoderInputs: string[] }
+  | { kind: 'ready'; device: Device; layout: ModelHostApi['layout'] }
   | { kind: 'start-failed'; message: string }
   | { kind: 'log'; line: string }
-  | { kind: 'done'; call: number; outputs: Feeds; lent: Lent }
-  | { kind: 'error'; call: number; message: string; lent: Lent };
-
-/** Every buffer under these arrays, once each: what a message moves instead of copying. */
-export function buffersOf(arrays: Iterable<ArrayBufferView>): Transferable[] {
-  return [...new Set([...arrays].map((array) => array.buffer as ArrayBuffer))];
-}
-
-/** The arrays of lent owners. */
-export function lentArrays(lent: Lent): Float32Array[] {
-  return lent.flatMap((owner) => [owner.k, owner.v]);
-}
+  | { kind: 'done'; call: number; result: unknown }
+  | { kind: 'error'; call: number; message: string };

@@ -1,25 +1,25 @@
 /**
- * The graphs in a worker thread (graph-worker.ts). onnxruntime-node runs a session synchronously on the thread that
+ * The model host (model-host.ts) in a worker thread. onnxruntime-node runs a session synchronously on the thread that
  * calls it (its promise only defers the start), so in the engine's thread every model call would hold up everything
- * else there, the bot's event loop included, for as long as the call takes. Here the engine's thread only builds the
- * feeds and reads the answers. Caches and cross states are lent to the worker for a call instead of copied: their
- * memory moves there and back, and their owners get new arrays over it before the call resolves.
+ * else there, the bot's event loop included, for as long as the call takes. Here the engine's thread sends token ids
+ * and handles and gets logits back; the caches stay in the worker.
  */
 import { Worker } from 'node:worker_threads';
-import type { Feeds } from './feeds.ts';
-import type { Device, Graph, GraphRunner, SessionOptions } from './sessions.ts';
-import { buffersOf, lentArrays, type CallRequest, type Lent, type WorkerReply, type WorkerStart } from './worker-protocol.ts';
+import type { ModelDims } from './manifest.ts';
+import type { HostDecodeInput, HostDecodeOutput, ModelHostApi } from './model-host.ts';
+import type { Device, SessionOptions } from './sessions.ts';
+import type { CacheRows, CrossState, KvCache } from './tensors.ts';
+import type { HostMethod, HostRequest, WorkerReply, WorkerStart } from './worker-protocol.ts';
 
 interface Pending {
-  resolve: (outputs: Feeds) => void;
+  resolve: (result: unknown) => void;
   reject: (error: Error) => void;
-  lent: Lent;
 }
 
 /** Starts the worker and waits until its sessions are open. */
-export function startWorkerRunner(encoderPath: string, decoderPath: string, options: SessionOptions): Promise<GraphRunner> {
+export function startWorkerHost(encoderPath: string, decoderPath: string, dims: ModelDims, options: SessionOptions): Promise<WorkerHost> {
   const log = options.log ?? ((line: string) => console.warn(line));
-  const workerData: WorkerStart = { encoderPath, decoderPath, options: { device: options.device, threads: options.threads } };
+  const workerData: WorkerStart & { dims: ModelDims } = { encoderPath, decoderPath, dims, options: { device: options.device, threads: options.threads } };
   const worker = new Worker(new URL('./graph-worker-entry.js', import.meta.url), { workerData });
   return new Promise((resolve, reject) => {
     const onExit = (code: number) => reject(new Error(`the inference thread exited (${code}) while opening the model`));
@@ -29,7 +29,7 @@ export function startWorkerRunner(encoderPath: string, decoderPath: string, opti
       worker.off('error', reject);
       worker.off('exit', onExit);
       if (reply.kind === 'ready') {
-        resolve(new WorkerRunner(worker, reply.device, reply.decoderInputs, log));
+        resolve(new WorkerHost(worker, reply.device, reply.layout, log));
       } else {
         void worker.terminate();
         reject(new Error(reply.kind === 'start-failed' ? reply.message : 'the inference thread answered before it was ready'));
@@ -41,13 +41,13 @@ export function startWorkerRunner(encoderPath: string, decoderPath: string, opti
   });
 }
 
-class WorkerRunner implements GraphRunner {
+export class WorkerHost implements ModelHostApi {
   private readonly pending = new Map<number, Pending>();
   private nextCall = 0;
   /** Set once the thread has stopped: every later call fails with it. */
   private stopped: Error | undefined;
 
-  constructor(private readonly worker: Worker, readonly device: Device, readonly decoderInputs: readonly string[], private readonly log: (line: string) => void) {
+  constructor(private readonly worker: Worker, readonly device: Device, readonly layout: ModelHostApi['layout'], private readonly log: (line: string) => void) {
     worker.on('message', (reply: WorkerReply) => this.answer(reply));
     worker.on('error', (error) => this.stop(error));
     worker.on('exit', (code) => this.stop(new Error(`the inference thread exited (${code})`)));
@@ -55,19 +55,39 @@ class WorkerRunner implements GraphRunner {
     worker.unref();
   }
 
-  run(graph: Graph, feeds: Feeds, lent: Lent = []): Promise<Feeds> {
+  encode(captions: number[][]): Promise<CrossState> {
+    return this.call('encode', captions) as Promise<CrossState>;
+  }
+
+  decode(input: HostDecodeInput): Promise<HostDecodeOutput> {
+    return this.call('decode', input) as Promise<HostDecodeOutput>;
+  }
+
+  stackCache(parts: CacheRows<KvCache>[]): Promise<KvCache> {
+    return this.call('stackCache', parts) as Promise<KvCache>;
+  }
+
+  stackCross(parts: CrossState[]): Promise<CrossState> {
+    return this.call('stackCross', parts) as Promise<CrossState>;
+  }
+
+  release(ids: number[]): void {
+    if (!this.stopped && ids.length) this.worker.postMessage({ kind: 'release', ids } satisfies HostRequest);
+  }
+
+  async close(): Promise<void> {
+    this.stop(new Error('the model has been released'));
+    await this.worker.terminate();
+  }
+
+  private call(method: HostMethod, argument: unknown): Promise<unknown> {
     if (this.stopped) return Promise.reject(this.stopped);
     const call = this.nextCall++;
     this.worker.ref();
     return new Promise((resolve, reject) => {
-      this.pending.set(call, { resolve, reject, lent });
-      this.worker.postMessage({ call, graph, feeds, lent } satisfies CallRequest, buffersOf(lentArrays(lent)));
+      this.pending.set(call, { resolve, reject });
+      this.worker.postMessage({ kind: 'call', call, method, argument } as HostRequest);
     });
-  }
-
-  async release(): Promise<void> {
-    this.stop(new Error('the model has been released'));
-    await this.worker.terminate();
   }
 
   private answer(reply: WorkerReply): void {
@@ -77,11 +97,7 @@ class WorkerRunner implements GraphRunner {
     if (!pending) return;
     this.pending.delete(reply.call);
     if (this.pending.size === 0) this.worker.unref();
-    pending.lent.forEach((owner, i) => {
-      owner.k = reply.lent[i].k;
-      owner.v = reply.lent[i].v;
-    });
-    if (reply.kind === 'done') pending.resolve(reply.outputs);
+    if (reply.kind === 'done') pending.resolve(reply.result);
     else pending.reject(new Error(reply.message));
   }
 
