@@ -1,14 +1,15 @@
 /**
  * `motif export-preferences --out prefs.jsonl [--db FILE] [--model DIR] [--min-margin N]`: preference pairs from the
- * votes, one pair a line in the format of docs/PREFERENCES.md (motif-preference-v1). The prompts are encoded with the
- * text tokenizer of the model in --model (default MOTIF_MODEL_DIR): the model that DPO will start from.
+ * votes, one pair a line in the format of docs/PREFERENCES.md (motif-preference-v1). The votes are read from the
+ * bot's store: the SQLite file --db names, else PostgreSQL where DATABASE_URL is set, else MOTIF_DB. The prompts are
+ * encoded with the text tokenizer of the model in --model (default MOTIF_MODEL_DIR): the model DPO will start from.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { config, loadDatabasePath } from '../config.ts';
-import { SqliteStore } from '../store/sqlite-store.ts';
+import { config, loadDatabasePath, readDotenv } from '../config.ts';
+import { openStore } from '../store/open-store.ts';
 import { preferenceLines, votePairs } from '../store/preferences.ts';
 import { InputError } from './input.ts';
 import { promptEncoderOf } from './prompt-encoder.ts';
@@ -23,10 +24,11 @@ export async function run(args: string[]): Promise<void> {
   if (!values.out) throw new InputError(USAGE);
   const minMargin = Number(values['min-margin']);
   if (!Number.isInteger(minMargin) || minMargin < 1) throw new InputError('--min-margin must be a whole number from 1 up');
+  const databaseUrl = values.db ? undefined : process.env.DATABASE_URL || readDotenv(path.resolve('.env')).DATABASE_URL;
   const db = values.db ? path.resolve(values.db) : loadDatabasePath();
-  if (!existsSync(db)) throw new InputError(`no database at ${db}: run the bot first, or name one with --db`);
+  if (!databaseUrl && !existsSync(db)) throw new InputError(`no database at ${db}: run the bot first, or name one with --db`);
   const text = await promptEncoderOf(values.model ?? config().modelDir);
-  const store = new SqliteStore(db);
+  const store = await openStore({ databaseUrl, dbPath: db });
   try {
     const { pairs, unknownForced } = votePairs(await store.votedTakes(), text, minMargin);
     await mkdir(path.dirname(path.resolve(values.out)), { recursive: true });
