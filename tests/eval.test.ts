@@ -249,12 +249,21 @@ describe.skipIf(withoutModel() || withoutData())('motif bench', () => {
     await closeRenderThreads();
   });
 
+  // Every figure of the real command, rendering included: longer than the default test timeout on two cores.
   it('reports every figure with --runs 1', async () => {
-    const report = await runBench({ runs: 1, steps: 8, kvTokens: 64, kvStride: 8, seconds: 8, engine: { modelDir: MODEL_DIR, threads: 1 } });
+    const report = await runBench({ runs: 1, steps: 8, kvTokens: 64, kvStride: 8, seconds: 8, engine: { modelDir: MODEL_DIR, threads: 1 }, baselineModel: MODEL_DIR });
     expect(report.modelId).toMatch(/^motif-/);
     expect(report.compose30s.p50Ms).toBeGreaterThan(0);
     expect(report.compose30s.p95Ms).toBeGreaterThanOrEqual(report.compose30s.p50Ms);
-    for (const key of ['batch1TokPerS', 'batch4TokPerS', 'batch8TokPerS'] as const) expect(report.decode[key]).toBeGreaterThan(0);
+    for (const key of ['batch1TokPerS', 'batch4TokPerS', 'batch8TokPerS', 'batch1At1000TokPerS'] as const) expect(report.decode[key]).toBeGreaterThan(0);
+    expect(report.decode.longContext.context).toBe(1000);
+    // The sessions in a worker leave this thread less busy than the same steps in it, which are busy throughout.
+    expect(report.threads.worker.busyMsPerStep).toBeLessThan(report.threads.inThread.busyMsPerStep);
+    expect(report.baselineExport?.baseline.cached.map((rate) => rate.batch)).toEqual([1, 8]);
+    // The dense request: the same seconds at a faster tempo hold more bars than the 120 bpm piece.
+    expect(report.dense30s.bpm).toBe(220);
+    expect(report.dense30s.bars).toBeGreaterThan(4);
+    expect(report.dense30s.tokens).toBeGreaterThan(0);
     expect(report.kvCache.tokens).toBe(64);
     expect(report.kvCacheSpeedup1000).toBeGreaterThan(0);
     expect(report.renderRealtimeX).toBeGreaterThan(1);
@@ -276,5 +285,5 @@ describe.skipIf(withoutModel() || withoutData())('motif bench', () => {
     expect(report.renderEnsemble.tracks).toBeGreaterThanOrEqual(6);
     expect(report.renderEnsemble.totalMs).toBeGreaterThan(report.renderEnsemble.synthMs);
     expect(report.peakRssMb).toBeGreaterThan(50);
-  });
+  }, 300_000);
 });

@@ -17,18 +17,30 @@ const ms = (value: number) => `${value < 10 ? value.toFixed(2) : Math.round(valu
 const x = (value: number) => `${value.toFixed(value >= 10 ? 0 : 1)}x`;
 
 function table(report: BenchReport): string {
-  const { decode, kvCache, compose30s, render, endToEnd, encoder, batching } = report;
+  const { decode, kvCache, compose30s, dense30s, render, endToEnd, encoder, batching, threads } = report;
   const rows: Array<[string, string, string]> = [
     ['model load', ms(report.modelLoadMs), 'once per process'],
     ['encoder, one caption', ms(encoder.singleMs), `${x(encoder.guidedOverSingle)} for caption + empty caption (guidance)`],
     ['decode, batch 1', `${decode.batch1TokPerS.toFixed(0)} tok/s`, 'KV cache, one token per call'],
     ['decode, batch 4', `${decode.batch4TokPerS.toFixed(0)} tok/s`, `${x(decode.batch4Scaling)} batch 1`],
     ['decode, batch 8', `${decode.batch8TokPerS.toFixed(0)} tok/s`, `${x(decode.batch8Scaling)} batch 1`],
+    [`decode, batch 1 at ${decode.longContext.context} tokens of context`, `${decode.batch1At1000TokPerS.toFixed(0)} tok/s`, `${x(decode.batch1At1000TokPerS / decode.batch1TokPerS)} batch 1 from an empty cache`],
+    [
+      `decode, guided (2 rows) at ${threads.context} tokens, sessions in a worker`,
+      ms(threads.worker.msPerStep),
+      `this thread busy ${ms(threads.worker.busyMsPerStep)} a step; in this thread ${ms(threads.inThread.msPerStep)} a step, all of it busy`,
+    ],
+    ...baselineRows(report),
     [`KV cache at ${kvCache.tokens} tokens`, `${ms(kvCache.cachedMs)}`, `${x(kvCache.speedup)} faster than recomputing every prefix (${ms(kvCache.recomputeMs)}, from ${kvCache.recomputeSamples} lengths)`],
     ['one request through the batcher', `${batching.batchingOverheadPercent.toFixed(1)}%`, `against the same request unbatched (${ms(batching.unbatched.ms)})`],
     [`${batching.concurrent.requests} concurrent requests`, `${batching.concurrent.tokensPerSecond.toFixed(0)} tok/s`, `${x(batching.concurrent.tokensPerSecond / batching.single.tokensPerSecond)} one request alone`],
     [`compose ${compose30s.audioSeconds.toFixed(1)} s piece, p50`, ms(compose30s.p50Ms), `${x(compose30s.realtimeX)} real time, ${Math.round(compose30s.tokens)} tokens`],
     [`compose, p95 of ${compose30s.runs}`, ms(compose30s.p95Ms), `min ${ms(compose30s.minMs)}, max ${ms(compose30s.maxMs)}`],
+    [
+      `compose dense ${dense30s.audioSeconds.toFixed(1)} s (${dense30s.bpm} bpm, ${dense30s.bars} bars, one pass), p50`,
+      ms(dense30s.p50Ms),
+      `${Math.round(dense30s.tokens)} tokens, ${dense30s.tokensPerSecond.toFixed(0)} tok/s; p95 ${ms(dense30s.p95Ms)}`,
+    ],
     ['render (synthesis)', ms(render.synthMs), `${x(render.realtimeX)} real time; SoundFont load ${ms(render.soundfontLoadMs)} once`],
     ['Opus encode', ms(report.opusEncodeMs), `${x(report.opusRealtimeX)} real time`],
     ...renderSongRows(report),
@@ -43,6 +55,20 @@ function table(report: BenchReport): string {
     ...rows.map((row) => `| ${row.join(' | ')} |`),
   ];
   return lines.join('\n');
+}
+
+function baselineRows({ baselineExport: comparison }: BenchReport): Array<[string, string, string]> {
+  if (!comparison) return [];
+  const { ours, baseline } = comparison;
+  const figures: Array<[string, number, number]> = [
+    ...baseline.cached.map((rate, i): [string, number, number] => [`batch ${rate.batch}`, ours.cached[i].tokensPerSecond, rate.tokensPerSecond]),
+    [`batch 1 at ${baseline.longContext.context} tokens`, ours.longContext.tokensPerSecond, baseline.longContext.tokensPerSecond],
+  ];
+  return figures.map(([what, mine, theirs]) => [
+    `decode, ${what}: this export / ${comparison.baselineId} (${comparison.baselineLayout} cache)`,
+    `${mine.toFixed(0)} / ${theirs.toFixed(0)} tok/s`,
+    `${x(mine / theirs)} the other export, alternated in this run`,
+  ]);
 }
 
 function renderSongRows({ renderSong: song, renderGenres: genres, renderEnsemble: ensemble }: BenchReport): Array<[string, string, string]> {
@@ -80,10 +106,11 @@ export async function run(args: string[]): Promise<void> {
       seconds: { type: 'string' },
       soundfont: { type: 'string' },
       model: { type: 'string' },
+      'baseline-model': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
-  if (positionals.length) throw new InputError('usage: motif bench [--runs N] [--steps N] [--kv-tokens N] [--kv-stride N] [--seconds N] [--soundfont NAME|PATH] [--model DIR] [--json]');
+  if (positionals.length) throw new InputError('usage: motif bench [--runs N] [--steps N] [--kv-tokens N] [--kv-stride N] [--seconds N] [--soundfont NAME|PATH] [--model DIR] [--baseline-model DIR] [--json]');
   try {
     const report = await runBench({
       runs: positiveInt('runs', values.runs, BENCH_DEFAULTS.runs),
@@ -93,6 +120,7 @@ export async function run(args: string[]): Promise<void> {
       seconds: positiveInt('seconds', values.seconds, BENCH_DEFAULTS.seconds),
       soundfont: values.soundfont,
       engine: values.model ? { modelDir: values.model } : undefined,
+      baselineModel: values['baseline-model'],
       log: values.json ? undefined : (line) => console.error(`bench: ${line}`),
     });
     console.log(values.json ? JSON.stringify(report, null, 2) : table(report));

@@ -9,7 +9,9 @@ import { benchmarkDecode, MotifEngine, type DecodeBenchmark, type EngineOptions 
 import { percentile } from '../analysis/metrics/index.ts';
 import { scoreEndTick, tickToSeconds } from '../music/score.ts';
 import { getSynthPool, measureRenderSpeed, renderAudio } from '../render/index.ts';
+import { benchBaselineExport, type ExportComparison } from './export-bench.ts';
 import { benchKvCache, type KvCacheBench } from './kv-cache-bench.ts';
+import { benchThreads, type ThreadBench } from './thread-bench.ts';
 import { benchGenreSongs, benchRender, songRender, type GenreRenders, type RenderBench, type SongRender } from './render-bench.ts';
 
 export interface BenchOptions {
@@ -25,6 +27,8 @@ export interface BenchOptions {
   seconds: number;
   soundfont?: string;
   engine?: Partial<EngineOptions>;
+  /** Another export of the model whose decoder speed is measured beside this one's (export-bench.ts). */
+  baselineModel?: string;
   log?: (line: string) => void;
 }
 
@@ -32,6 +36,12 @@ export const BENCH_DEFAULTS: BenchOptions = { runs: 5, steps: 128, kvTokens: 100
 
 /** A multi-track request whose tempo and instruments are forced, so every run writes the same kind of piece. */
 export const BENCH_PROMPT = 'an upbeat pop song at 120 bpm with piano, electric bass, strings and drums';
+/**
+ * The benchmark request made dense: the same 30 seconds at this tempo hold about 1,500 tokens, what the 4-part piece
+ * will cost once the model writes as many notes a bar as real 4-part music has (docs/BENCH.md). Written in one pass
+ * (no form), so that every token is the model's.
+ */
+export const DENSE_BPM = 220;
 /** Eight parts (seven instruments and drums), for the render issue's goal on a piece Motif writes. */
 export const ENSEMBLE_PROMPT = 'a cinematic pop piece at 110 bpm with piano, strings, flute, trumpet, electric bass, acoustic guitar, choir and drums';
 
@@ -55,13 +65,22 @@ export interface BenchReport {
     /** Throughput over batch 1's. */
     batch4Scaling: number;
     batch8Scaling: number;
+    /** Batch 1 with 1,000 tokens of context (decodeRates' longContext). */
+    batch1At1000TokPerS: number;
     detail: DecodeBenchmark['cached'];
+    longContext: DecodeBenchmark['longContext'];
   };
+  /** The sessions in a worker thread against the same export in this thread. */
+  threads: ThreadBench;
+  /** Another export's decoder speed in the same run (--baseline-model); null without one. */
+  baselineExport: ExportComparison | null;
   kvCache: KvCacheBench;
   kvCacheSpeedup1000: number;
   /** A single request through the batching scheduler against the same request decoded on its own. */
   batching: DecodeBenchmark['engine'];
   compose30s: Latency & { audioSeconds: number; tokens: number; tokensPerSecond: number; realtimeX: number; encodeMs: number; decodeMs: number };
+  /** The benchmark request at DENSE_BPM, in one pass. */
+  dense30s: Latency & { bpm: number; bars: number; audioSeconds: number; tokens: number; tokensPerSecond: number; realtimeX: number };
   render: { audioSeconds: number; soundfontLoadMs: number; synthMs: number; loudnessMs: number; encodeMs: number; realtimeX: number; pipelineRealtimeX: number };
   renderRealtimeX: number;
   opusEncodeMs: number;
@@ -121,6 +140,14 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
     const decode = await benchmarkDecode(engine, { steps: o.steps, batches: [1, 4, 8], recomputeTokens: 16 });
     const kvCache = await benchKvCache(engine.model, o.kvTokens, o.kvStride);
     const rate = (batch: number) => decode.cached.find((entry) => entry.batch === batch)!.tokensPerSecond;
+    const sessions = { device: engine.device, threads: o.engine?.threads ?? config().threads, steps: Math.min(o.steps, 64) };
+    log('decoder steps with the sessions in a worker thread and in this one');
+    const threads = await benchThreads(engine.model, o.engine?.modelDir ?? config().modelDir, sessions);
+    let baselineExport: ExportComparison | null = null;
+    if (o.baselineModel) {
+      log(`decoder steps of ${o.baselineModel} beside this export`);
+      baselineExport = await benchBaselineExport(engine.model, o.baselineModel, sessions);
+    }
 
     log(`${o.runs} runs of a ${o.seconds} s piece: compose, render, encode`);
     const pool = await getSynthPool(o.soundfont);
@@ -138,6 +165,17 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
       renders.push(audio);
       compositions.push(piece);
     }
+    log(`${o.runs} runs of the same request at ${DENSE_BPM} bpm (about 1,500 tokens), in one pass`);
+    const denseMs: number[] = [];
+    const dense = [];
+    for (let run = 0; run < o.runs; run++) {
+      const start = performance.now();
+      dense.push(await engine.compose({ prompt: BENCH_PROMPT, bpm: DENSE_BPM, seconds: o.seconds, seed: 1 + run, form: false }));
+      denseMs.push(performance.now() - start);
+    }
+    const denseLatency = latency(denseMs);
+    const denseTokens = median(dense.map((piece) => piece.timings.tokens));
+    const denseSeconds = median(dense.map((piece) => tickToSeconds(piece.score, scoreEndTick(piece.score))));
     const audioSeconds = median(compositions.map((piece) => tickToSeconds(piece.score, scoreEndTick(piece.score))));
     const tokens = median(compositions.map((piece) => piece.timings.tokens));
     const compose = latency(composeMs);
@@ -165,8 +203,12 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         batch8TokPerS: rate(8),
         batch4Scaling: rate(4) / rate(1),
         batch8Scaling: rate(8) / rate(1),
+        batch1At1000TokPerS: decode.longContext.tokensPerSecond,
         detail: decode.cached,
+        longContext: decode.longContext,
       },
+      threads,
+      baselineExport,
       kvCache,
       kvCacheSpeedup1000: kvCache.speedup,
       batching: decode.engine,
@@ -178,6 +220,15 @@ export async function runBench(options: Partial<BenchOptions> = {}): Promise<Ben
         realtimeX: (audioSeconds * 1000) / compose.p50Ms,
         encodeMs: median(compositions.map((piece) => piece.timings.encodeMs)),
         decodeMs: median(compositions.map((piece) => piece.timings.decodeMs)),
+      },
+      dense30s: {
+        ...denseLatency,
+        bpm: DENSE_BPM,
+        bars: median(dense.map((piece) => piece.header.bars)),
+        audioSeconds: denseSeconds,
+        tokens: denseTokens,
+        tokensPerSecond: (denseTokens * 1000) / denseLatency.p50Ms,
+        realtimeX: (denseSeconds * 1000) / denseLatency.p50Ms,
       },
       render: {
         audioSeconds: renderedSeconds,

@@ -41,19 +41,23 @@ async function cachedMs(model: OnnxMusicModel, cross: CrossState, tokens: number
     });
     cache = out.cache;
   }
-  return performance.now() - start;
+  const ms = performance.now() - start;
+  model.forget(cache);
+  return ms;
 }
 
 async function prefixMs(model: OnnxMusicModel, cross: CrossState, length: number): Promise<number> {
   const start = performance.now();
-  await model.decode({
+  const out = await model.decode({
     inputIds: BigInt64Array.from({ length }, (_, i) => BigInt(tokenAt(i))),
     positionIds: BigInt64Array.from({ length }, (_, i) => BigInt(i)),
     barPositionIds: new BigInt64Array(length),
     pastLengths: [0],
     rows: 1, newTokens: length, cache: emptyCache(1), cross,
   });
-  return performance.now() - start;
+  const ms = performance.now() - start;
+  model.forget(out.cache);
+  return ms;
 }
 
 export async function benchKvCache(model: OnnxMusicModel, tokens: number, stride = 10): Promise<KvCacheBench> {
@@ -71,5 +75,6 @@ export async function benchKvCache(model: OnnxMusicModel, tokens: number, stride
     recomputeMs += covered * Math.min(await prefixMs(model, cross, at), await prefixMs(model, cross, at));
     samples += 1;
   }
+  model.forget(cross);
   return { tokens: length, cachedMs: cached, recomputeMs, recomputeSamples: samples, speedup: recomputeMs / cached };
 }

@@ -3,6 +3,7 @@
  * against recomputing the whole prefix at every token, and whole requests through the engine (alone and several at
  * once). Every baseline is measured in the same run; nothing here is asserted by tests.
  */
+import { performance } from 'node:perf_hooks';
 import { BAR, BOS, tokenId } from '../tokens/vocab.ts';
 import type { MotifEngine } from './engine.ts';
 import type { OnnxMusicModel } from './onnx-model.ts';
@@ -20,10 +21,25 @@ export interface BenchmarkOptions {
   bars: number;
 }
 
-export interface DecodeBenchmark {
+export interface StepRate {
+  batch: number;
+  /** Tokens in the cache when the timed steps start. */
+  context: number;
+  steps: number;
+  msPerStep: number;
+  tokensPerSecond: number;
+}
+
+export interface DecodeRates {
+  /** Each batch size from an empty cache. */
+  cached: StepRate[];
+  /** Batch 1 from `longContext` tokens on (1,000, or less where the model's context is shorter). */
+  longContext: StepRate;
+}
+
+export interface DecodeBenchmark extends DecodeRates {
   modelId: string;
   device: string;
-  cached: Array<{ batch: number; steps: number; msPerStep: number; tokensPerSecond: number }>;
   cacheVsRecompute: { tokens: number; cachedMs: number; recomputeMs: number; speedup: number };
   engine: {
     single: { tokens: number; ms: number; tokensPerSecond: number };
@@ -44,12 +60,27 @@ function filler(i: number): number {
   return cycle[i % cycle.length];
 }
 
-async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number): Promise<number> {
+/**
+ * `steps` decoder calls with the cache, one token per row per call, after `context` tokens read in one call (not
+ * timed): their milliseconds, and how many of them this thread was busy (not waiting in its event loop).
+ */
+export async function timedSteps(model: OnnxMusicModel, batch: number, steps: number, context = 0): Promise<{ ms: number; busyMs: number }> {
   const cross = await model.encodeText(Array.from({ length: batch }, () => model.textIds(CAPTION)));
   let cache: KvCache = emptyCache(batch);
+  if (context > 0) {
+    const count = batch * context;
+    cache = (await model.decode({
+      inputIds: BigInt64Array.from({ length: count }, (_, i) => BigInt(i % context === 0 ? BOS : filler(i % context))),
+      positionIds: BigInt64Array.from({ length: count }, (_, i) => BigInt(i % context)),
+      barPositionIds: new BigInt64Array(count),
+      pastLengths: new Array<number>(batch).fill(0),
+      rows: batch, newTokens: context, cache, cross,
+    })).cache;
+  }
   const pastLengths = new Array<number>(batch);
+  const loop = performance.eventLoopUtilization();
   const start = performance.now();
-  for (let i = 0; i < steps; i++) {
+  for (let i = context; i < context + steps; i++) {
     const token = BigInt(i === 0 ? BOS : filler(i));
     const out = await model.decode({
       inputIds: new BigInt64Array(batch).fill(token),
@@ -60,7 +91,27 @@ async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number):
     });
     cache = out.cache;
   }
-  return performance.now() - start;
+  const ms = performance.now() - start;
+  const busyMs = performance.eventLoopUtilization(loop).active;
+  model.forget(cache, cross);
+  return { ms, busyMs };
+}
+
+/** Milliseconds for timedSteps' calls. */
+export async function cachedSteps(model: OnnxMusicModel, batch: number, steps: number, context = 0): Promise<number> {
+  return (await timedSteps(model, batch, steps, context)).ms;
+}
+
+const rate = (batch: number, context: number, steps: number, ms: number): StepRate => ({ batch, context, steps, msPerStep: ms / steps, tokensPerSecond: (batch * steps * 1000) / ms });
+
+/** Cached decode speed at each batch size from an empty cache, and at batch 1 with a long context. */
+export async function decodeRates(model: OnnxMusicModel, steps: number, batches: readonly number[]): Promise<DecodeRates> {
+  await cachedSteps(model, 1, 8); // warm-up: first runs allocate
+  const cached = [];
+  for (const batch of batches) cached.push(rate(batch, 0, steps, await cachedSteps(model, batch, steps)));
+  const longSteps = Math.min(steps, 16);
+  const context = Math.min(1000, model.dims.maxMusicLen - longSteps);
+  return { cached, longContext: rate(1, context, longSteps, await cachedSteps(model, 1, longSteps, context)) };
 }
 
 async function recomputeSteps(model: OnnxMusicModel, tokens: number): Promise<number> {
@@ -68,26 +119,23 @@ async function recomputeSteps(model: OnnxMusicModel, tokens: number): Promise<nu
   const ids = Array.from({ length: tokens }, (_, i) => (i === 0 ? BOS : filler(i)));
   const start = performance.now();
   for (let n = 1; n <= tokens; n++) {
-    await model.decode({
+    const out = await model.decode({
       inputIds: BigInt64Array.from(ids.slice(0, n), BigInt),
       positionIds: BigInt64Array.from({ length: n }, (_, i) => BigInt(i)),
       barPositionIds: new BigInt64Array(n),
       pastLengths: [0],
       rows: 1, newTokens: n, cache: emptyCache(1), cross,
     });
+    model.forget(out.cache);
   }
+  model.forget(cross);
   return performance.now() - start;
 }
 
 export async function benchmarkDecode(engine: MotifEngine, options: Partial<BenchmarkOptions> = {}): Promise<DecodeBenchmark> {
   const o = { ...DEFAULTS, ...options };
   const model = engine.model;
-  await cachedSteps(model, 1, 8); // warm-up: first runs allocate
-  const cached = [];
-  for (const batch of o.batches) {
-    const ms = await cachedSteps(model, batch, o.steps);
-    cached.push({ batch, steps: o.steps, msPerStep: ms / o.steps, tokensPerSecond: (batch * o.steps * 1000) / ms });
-  }
+  const rates = await decodeRates(model, o.steps, o.batches);
   const tokens = Math.min(o.recomputeTokens, model.dims.maxMusicLen);
   const cachedMs = await cachedSteps(model, 1, tokens);
   const recomputeMs = await recomputeSteps(model, tokens);
@@ -117,7 +165,7 @@ export async function benchmarkDecode(engine: MotifEngine, options: Partial<Benc
   return {
     modelId: model.id,
     device: model.device,
-    cached,
+    ...rates,
     cacheVsRecompute: { tokens, cachedMs, recomputeMs, speedup: recomputeMs / cachedMs },
     engine: {
       single,
