@@ -33,7 +33,7 @@ export interface StartOptions {
   progressIntervalMs?: number;
   /** Starts after a restart this many times are given up (and their users told). */
   maxAttempts?: number;
-  /** Look for jobs a previous run left (default true); of several processes sharing a queue, one does. */
+  /** Look for jobs a previous run left (default: unless this is a shard other than the first) and votes cast meanwhile. */
   recoverJobs?: boolean;
 }
 
@@ -91,14 +91,16 @@ export async function startBot(options: StartOptions): Promise<RunningBot> {
     await login(client, config.token);
     log.info({ user: client.user?.tag, messageContent: config.messageContent, queue: config.redisUrl ? 'redis' : 'in process' }, 'connected to Discord');
 
-    const recovered = options.recoverJobs === false ? { requeued: [], abandoned: [], unreadable: [] } : await queue.recover(options.maxAttempts ?? 2);
+    // Of several processes (shards), the first alone looks for what a previous run left.
+    const leader = options.recoverJobs ?? (!client.shard || client.shard.ids.includes(0));
+    const recovered = leader ? await queue.recover(options.maxAttempts ?? 2) : { requeued: [], abandoned: [], unreadable: [] };
     const { requeued, abandoned, unreadable } = recovered;
     for (const { id, problem } of unreadable) log.error({ job: id, problem }, 'an unfinished job could not be read: marked failed');
     for (const job of abandoned) {
       await made.replies.abandon(job).catch((error: unknown) => log.warn({ err: error, job: job.id }, 'could not tell the user about a lost job'));
     }
     if (requeued.length || abandoned.length) log.info({ requeued: requeued.length, abandoned: abandoned.length }, 'jobs from the last run');
-    // In the background: many requests, and nothing else waits for them.
+    // In the background: many requests, and nothing else waits for them. Every shard counts its own (votes.ts).
     const votesReconciled = options.recoverJobs === false
       ? Promise.resolve({ takes: 0, changed: 0 })
       : reconcileVotes(ctx).catch((error: unknown) => {

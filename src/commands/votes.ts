@@ -112,7 +112,7 @@ export const RECONCILED_TAKES = 50;
  * shows; otherwise the vote emoji they show counts, and with none their vote goes.
  */
 export async function reconcileVotes(ctx: BotContext, limit = RECONCILED_TAKES): Promise<{ takes: number; changed: number }> {
-  const takes = await ctx.store.postedTakes(limit);
+  const takes = (await ctx.store.postedTakes(limit)).filter((take) => isMine(take, ctx));
   let changed = 0;
   for (const take of takes) {
     try {
@@ -123,6 +123,17 @@ export async function reconcileVotes(ctx: BotContext, limit = RECONCILED_TAKES):
   }
   if (changed) ctx.log.info({ takes: takes.length, changed }, 'votes cast while away counted');
   return { takes: takes.length, changed };
+}
+
+/**
+ * Whether this process counts a take's votes at start-up: with shards, each shard those in the channels of its own
+ * servers (so a shard that restarts counts what it missed), and the first shard every other take too (direct
+ * messages, which are its own, and the servers of shards not up yet; counting twice sets the same votes).
+ */
+function isMine(take: TakeRecord, ctx: BotContext): boolean {
+  const { shard } = ctx.client;
+  if (!shard || !take.channelId) return true;
+  return ctx.client.channels.cache.has(take.channelId) || shard.ids.includes(0);
 }
 
 async function reconcileTake(take: TakeRecord, ctx: BotContext): Promise<number> {

@@ -227,6 +227,7 @@ describe.each(BACKENDS)('on $backend', ({ backend, skip }) => {
       expect(stats.takes).toBe(6);
       expect(text).toContain(`${stats.upVotes} 👍  ${stats.downVotes} 👎 from 2 people`);
       expect(text).toMatch(/\(room for 2 at once and 25 in line\)/);
+      expect(text).toMatch(/^\*\*Servers:\*\* 1$/m);
     });
 
     it('turns bad input away with a short private message and no job', async () => {

@@ -109,8 +109,8 @@ export interface Harness {
   stop(graceMs?: number): Promise<void>;
 }
 
-export async function startEmulator(): Promise<DiscordEmulator> {
-  const emulator = new DiscordEmulator({ botToken: BOT_TOKEN, applicationId: APPLICATION_ID, heartbeatIntervalMs: 1000 });
+export async function startEmulator(options: { otherGuilds?: number; heartbeatIntervalMs?: number } = {}): Promise<DiscordEmulator> {
+  const emulator = new DiscordEmulator({ botToken: BOT_TOKEN, applicationId: APPLICATION_ID, heartbeatIntervalMs: 1000, ...options });
   await emulator.start();
   return emulator;
 }

@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   botToken: string;
   applicationId: string;
   heartbeatIntervalMs?: number;
+  /** Guilds beside the one the tests talk in, the bot a member of each (for counts across shards). */
+  otherGuilds?: number;
 }
 
 export class DiscordEmulator extends EventEmitter {
@@ -72,6 +74,7 @@ export class DiscordEmulator extends EventEmitter {
   readonly applicationId: string;
   readonly bot: EmulatedUser;
   readonly guildId = snowflake();
+  readonly otherGuildIds: string[];
   readonly channelId = snowflake();
   readonly requests: RecordedRequest[] = [];
   readonly unhandled: string[] = [];
@@ -92,11 +95,17 @@ export class DiscordEmulator extends EventEmitter {
     this.botToken = options.botToken;
     this.applicationId = options.applicationId;
     this.bot = { id: options.applicationId, username: 'Motif', bot: true };
+    // Their ids one millisecond apart from each other and from the main guild's: with two shards, each shard has some.
+    const created = snowflakeTime(this.guildId);
+    this.otherGuildIds = Array.from({ length: options.otherGuilds ?? 0 }, (_, i) => snowflake(created + 1 + i));
     this.users.set(this.bot.id, this.bot);
     this.server = createServer((request, response) => void this.handle(request, response));
     this.gateway = new GatewayServer({
       token: options.botToken,
-      ready: () => ({ user: { ...apiMessage({ channelId: '', author: this.bot }).author, verified: true, mfa_enabled: false }, applicationId: this.applicationId, guilds: [this.guild()] }),
+      ready: () => ({
+        user: { ...apiMessage({ channelId: '', author: this.bot }).author, verified: true, mfa_enabled: false }, applicationId: this.applicationId,
+        guilds: [this.guild(), ...this.otherGuildIds.map((id) => apiGuild(id, apiChannel(snowflake(), id, 'general'), [apiMember(this.bot, new Date().toISOString())], this.bot.id))],
+      }),
     }, options.heartbeatIntervalMs ?? 41_250, () => this.gatewayUrl);
     this.server.on('upgrade', (request, socket, head) => this.gateway.upgrade(request, socket, head));
     const id = '([^/]+)';
@@ -149,6 +158,11 @@ export class DiscordEmulator extends EventEmitter {
 
   get connectedClients(): number {
     return this.gateway.connected;
+  }
+
+  /** The shards connected, as [id, count]. */
+  get shards(): [number, number][] {
+    return this.gateway.shards;
   }
 
   // ---- users act -------------------------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 /**
- * The emulator's gateway: HELLO on connect, IDENTIFY answered with READY and the guild, heartbeats acknowledged,
+ * The emulator's gateway: HELLO on connect, IDENTIFY answered with READY and the guilds, heartbeats acknowledged,
  * and dispatches (sequence-numbered) to every identified connection. A wrong token closes with 4004, as Discord does.
+ * Sharding as Discord does it: a connection identifies as shard [id, count] and gets the guilds whose
+ * (guild_id >> 22) % count is its id, and only their events; events without a guild (DMs) go to shard 0.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -17,6 +19,12 @@ interface Session {
   sequence: number;
   identified: boolean;
   intents: number;
+  shard: [number, number];
+}
+
+/** The shard a guild's events go to. */
+export function shardOf(guildId: string, count: number): number {
+  return Number((BigInt(guildId) >> 22n) % BigInt(count));
 }
 
 export class GatewayServer {
@@ -40,7 +48,7 @@ export class GatewayServer {
   }
 
   private accept(socket: WebSocket): void {
-    const session: Session = { socket, sequence: 0, identified: false, intents: 0 };
+    const session: Session = { socket, sequence: 0, identified: false, intents: 0, shard: [0, 1] };
     this.sessions.add(session);
     socket.on('close', () => this.sessions.delete(session));
     socket.on('message', (data) => this.receive(session, JSON.parse(data.toString())));
@@ -70,10 +78,12 @@ export class GatewayServer {
         this.identifies += 1;
         session.identified = true;
         session.intents = payload.d.intents;
+        session.shard = payload.d.shard ?? [0, 1];
         this.intents = payload.d.intents;
-        const { user, applicationId, guilds } = this.identity.ready();
+        const { user, applicationId } = this.identity.ready();
+        const guilds = this.identity.ready().guilds.filter((guild) => this.owns(session, (guild as { id: string }).id));
         this.dispatchTo(session, 'READY', {
-          v: 10, user, session_id: randomUUID(), resume_gateway_url: this.url(), shard: [0, 1],
+          v: 10, user, session_id: randomUUID(), resume_gateway_url: this.url(), shard: session.shard,
           guilds: guilds.map((guild) => ({ id: (guild as { id: string }).id, unavailable: true })),
           application: { id: applicationId, flags: 0 }, private_channels: [], relationships: [], presences: [],
           user_settings: {}, guild_join_requests: [], geo_ordered_rtc_regions: [],
@@ -90,10 +100,21 @@ export class GatewayServer {
     }
   }
 
-  /** Sends an event to every identified connection; `shape` may tailor it to a session's intents. */
+  /** The shards identified, as [id, count]. */
+  get shards(): [number, number][] {
+    return [...this.sessions].filter((session) => session.identified).map((session) => session.shard);
+  }
+
+  private owns(session: Session, guildId: string | undefined): boolean {
+    const [id, count] = session.shard;
+    return guildId === undefined ? id === 0 : shardOf(guildId, count) === id;
+  }
+
+  /** Sends an event to the connections of its guild's shard; `shape` may tailor it to a session's intents. */
   dispatch(t: string, d: unknown, shape?: (d: any, intents: number) => unknown): void {
+    const guildId = (d as { guild_id?: string }).guild_id;
     for (const session of this.sessions) {
-      if (session.identified) this.dispatchTo(session, t, shape ? shape(structuredClone(d), session.intents) : d);
+      if (session.identified && this.owns(session, guildId)) this.dispatchTo(session, t, shape ? shape(structuredClone(d), session.intents) : d);
     }
   }
 
