@@ -10,7 +10,7 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, Routes, type APIMessage, type REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { JobStore, ReplyTarget } from '../store/types.ts';
-import { NO_MENTIONS } from './messages.ts';
+import { JOB_TEXT, NO_MENTIONS } from './messages.ts';
 import { restMessage, type OutgoingMessage } from './rest-message.ts';
 
 export interface PostedMessage {
@@ -110,14 +110,24 @@ export class Delivery {
     const target = this.target;
     if (target.type !== 'interaction') return undefined;
     if (target.expiresAt - this.now() > TOKEN_SAFETY_MS) return target.token;
-    await this.moveToChannel();
+    await this.moveToChannel(target.expiresAt > this.now());
     return undefined;
   }
 
-  private async moveToChannel(): Promise<void> {
-    if (this.target.type !== 'interaction') return;
-    this.deps.log.info({ job: this.jobId }, 'interaction token expiring: posting to the channel');
-    await this.setTarget({ type: 'channel', userId: this.target.userId, channelId: this.target.channelId, fromInteraction: true });
+  /**
+   * From here on the job posts in the channel, mentioning its user (who may have stopped watching). While the token
+   * still works, the reply that says "Composing…" says so instead of staying stale; once Discord refused the token,
+   * nothing can edit it any more.
+   */
+  private async moveToChannel(tokenAlive: boolean): Promise<void> {
+    const target = this.target;
+    if (target.type !== 'interaction') return;
+    this.deps.log.info({ job: this.jobId, tokenAlive }, 'interaction token expiring: posting to the channel');
+    if (tokenAlive && !target.originalUsed) {
+      await this.editOriginal(target.token, { content: JOB_TEXT.movedToChannel, allowedMentions: NO_MENTIONS })
+        .catch((error: unknown) => this.deps.log.debug({ err: error, job: this.jobId }, 'could not say the music goes to the channel'));
+    }
+    await this.setTarget({ type: 'channel', userId: target.userId, channelId: target.channelId, fromInteraction: true });
   }
 
   /** Runs `viaWebhook` while the token works, else (or when Discord refuses the token) `viaChannel`. */
@@ -128,7 +138,7 @@ export class Delivery {
       return await viaWebhook(token);
     } catch (error) {
       if (!(error instanceof DiscordAPIError) || !DEAD_TOKEN_CODES.has(error.code)) throw error;
-      await this.moveToChannel();
+      await this.moveToChannel(false);
       return viaChannel();
     }
   }
@@ -161,7 +171,9 @@ export class Delivery {
   private async sendToChannel(payload: OutgoingMessage): Promise<APIMessage> {
     const target = this.target;
     if (target.type !== 'channel') throw new Error('not a channel target');
-    const options = { ...payload, allowedMentions: NO_MENTIONS };
+    // A job whose interaction ran out tells its user where the music is: a mention of that one person.
+    const allowedMentions = target.fromInteraction ? { ...NO_MENTIONS, users: [target.userId] } : NO_MENTIONS;
+    const options = { ...payload, allowedMentions };
     if (target.replyTo) return this.createInChannel({ ...options, replyTo: target.replyTo });
     const owner = `For <@${target.userId}>:`;
     return this.createInChannel({ ...options, content: payload.content ? `${owner} ${payload.content}` : owner });

@@ -20,5 +20,6 @@ export function workingText(step: 'composing' | 'rendering', take: number, takes
 export const JOB_TEXT = {
   genericFailure: 'Something went wrong while making that piece. Please try again.',
   takeGone: 'That take is no longer available.',
+  movedToChannel: 'This is taking a while: I will post the music in this channel and mention you.',
   lostInRestart: (prompt: string) => `Sorry: Motif restarted twice while working on "${prompt}", and the piece was lost. Please ask again.`,
 };

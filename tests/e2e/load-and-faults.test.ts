@@ -186,13 +186,18 @@ describe.each(BACKENDS)('on $backend', ({ backend, skip }) => {
       await stop(after);
     });
 
-    it('posts to the channel when the interaction token would die before the music is ready', async () => {
+    it('posts to the channel, mentioning its user, when the interaction token would die before the music is ready', async () => {
       const h = await bot({});
       const user = emulator.user('patient');
       // Created 14.5 minutes ago: its token has 30 s left, less than the bot will risk.
       const old = emulator.slashCommand(user, 'compose', FAST, 14.5 * 60_000);
       const post = await emulator.waitFor(() => emulator.channelPosts().find((stored) => stored.message.content === `For <@${user.id}>:` && stored.message.attachments.length === 3), 30_000, 'a channel post');
-      expect(old.timeline).toEqual(['callback:5']);
+      // The reply that said "thinking" says where the music will be, while the token still works...
+      expect(old.timeline).toEqual(['callback:5', 'edit']);
+      expect(emulator.original(old)!.message.content).toBe('This is taking a while: I will post the music in this channel and mention you.');
+      // ...and the post mentions that one person, nobody else.
+      const sent = emulator.requests.find((request) => request.method === 'POST' && request.json?.content === `For <@${user.id}>:`);
+      expect(sent?.json?.allowed_mentions).toEqual({ parse: [], users: [user.id], roles: [], replied_user: false });
       const take = await eventually(() => h.bot.store.takeByMessage(post.message.id), 5_000, 'the take');
       expect(take.origin).toBe('compose');
       await stop(h);
