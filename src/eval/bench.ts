@@ -41,7 +41,7 @@ export const BENCH_PROMPT = 'an upbeat pop song at 120 bpm with piano, electric 
  * will cost once the model writes as many notes a bar as real 4-part music has (docs/BENCH.md). Written in one pass
  * (no form), so that every token is the model's.
  */
-export const DENSE_BPM = 220;
+export const DENSE_BPM = 250;
 /** Eight parts (seven instruments and drums), for the render issue's goal on a piece Motif writes. */
 export const ENSEMBLE_PROMPT = 'a cinematic pop piece at 110 bpm with piano, strings, flute, trumpet, electric bass, acoustic guitar, choir and drums';
 
