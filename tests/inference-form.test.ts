@@ -6,12 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { MotifEngine, type Composition } from '../src/inference/engine.ts';
 import { arrange, sectionScore, startsNoteInBar } from '../src/inference/arrangement.ts';
-import { openingBars } from '../src/inference/form-composer.ts';
+import { composeInForm, openingBars, type WrittenPiece } from '../src/inference/form-composer.ts';
+import { resolveRequest, type ResolvedRequest } from '../src/inference/request.ts';
 import { extendedForm, formBars, formKind, planForm, restingInstruments, sectionLength, sectionMarks, type Form, type FormSection } from '../src/inference/form.ts';
 import { DRUMS, instrumentOf, sliceBars, type Score } from '../src/music/score.ts';
 import { parsePrompt, type PromptAttributes } from '../src/text/prompt.ts';
 import { validationError } from '../src/tokens/grammar.ts';
-import { decodeScore, encodeScore } from '../src/tokens/tokenizer.ts';
+import { decodeHeader, decodeScore, encodeScore, headerLength } from '../src/tokens/tokenizer.ts';
 import { BAR } from '../src/tokens/vocab.ts';
 import { MODEL_DIR, withoutModel } from './helpers/model.ts';
 
@@ -166,6 +167,78 @@ describe('arranging the model\'s bars', () => {
     expect(one[0]).toBe(BAR);
     expect(one.filter((id) => id === BAR)).toHaveLength(1);
     expect(openingBars(tokens, 2).filter((id) => id === BAR)).toHaveLength(2);
+  });
+});
+
+/** `bars` bars in 4/4 at 90 BPM: electric piano on every beat (a pitch per bar), bass on beat 1, drums on 2 and 4. */
+function loopMaterial(bars: number, pitchBase = 60): Score {
+  const note = (onset: number, pitch: number) => ({ onset, duration: 6, pitch, velocity: 84 });
+  const each = (make: (bar: number) => ReturnType<typeof note>[]) => Array.from({ length: bars }, (_, bar) => make(bar)).flat();
+  return {
+    tempos: [{ tick: 0, bpm: 90 }],
+    timeSignatures: [{ tick: 0, numerator: 4, denominator: 4 }],
+    tracks: [
+      { program: ELECTRIC_PIANO, isDrum: false, name: 'keys', notes: each((bar) => [0, 12, 24, 36].map((beat) => note(bar * 48 + beat, pitchBase + bar))) },
+      { program: BASS, isDrum: false, name: 'bass', notes: each((bar) => [note(bar * 48, 36 + bar)]) },
+      { program: 0, isDrum: true, name: 'drums', notes: each((bar) => [note(bar * 48 + 12, 38), note(bar * 48 + 36, 38)]) },
+    ],
+  };
+}
+
+describe('composing in form with a stand-in for the model', () => {
+  const defaults = { sampling: { temperature: 1, topK: 0, topP: 0.95, guidance: 3 }, maxTokens: 4096, timeoutMs: 60_000, defaultMaxBars: 16 };
+  const key = { tonic: 0, mode: 'major' as const };
+
+  /** Answers the first call with a 4-bar loop and every later one as `later` says, recording what each was asked. */
+  function standIn(later: (request: ResolvedRequest, forced: number[]) => WrittenPiece) {
+    const asked: Array<{ bars: number | undefined; forced: number[] }> = [];
+    const write = async (request: ResolvedRequest, forced: number[]): Promise<WrittenPiece> => {
+      asked.push({ bars: request.spec.bars ?? request.spec.barsRange[1], forced });
+      if (forced.length === 0) {
+        expect(request.spec).toMatchObject({ bars: 4, steady: true });
+        return { tokens: encodeScore(loopMaterial(4), { key, bars: 4 }), finish: 'eos' };
+      }
+      return later(request, forced);
+    };
+    return { asked, write };
+  }
+
+  it('asks the model for each rewrite after the material\'s opening bars, and places what it wrote', async () => {
+    const resolved = resolveRequest({ prompt: 'lo-fi beat with electric piano and bass, 90 bpm, with drums', bars: 16, seed: 3 }, defaults);
+    // The stand-in "rewrites" by writing the forced bars again and then bars of its own, an octave up.
+    const { asked, write } = standIn((request, forced) => {
+      const header = decodeHeader(forced);
+      const kept = forced.slice(headerLength(forced)).filter((id) => id === BAR).length - 1;
+      const own = loopMaterial(header.bars, 72);
+      const opening = sliceBars(loopMaterial(4), 0, kept);
+      const later = sliceBars(own, kept, header.bars - kept);
+      const tracks = opening.tracks.map((track, index) => ({ ...track, notes: [...track.notes, ...later.tracks[index].notes.map((n) => ({ ...n, onset: n.onset + kept * 48 }))] }));
+      return { tokens: encodeScore({ ...opening, tracks }, { key, bars: header.bars }), finish: 'eos' };
+    });
+    const formed = (await composeInForm(resolved, write))!;
+    expect(shape(formed.form)).toEqual(['intro:resting', 'loop:written', 'loop:varied', 'loop:fill']);
+    // The first call, then the varied half and the fill in one round, each forced with the opening bars it keeps.
+    expect(asked.map(({ bars, forced }) => [bars, forced.filter((id) => id === BAR).length])).toEqual([[4, 0], [4, 3], [4, 4]]);
+    const piece = decodeScore(formed.tokens);
+    expect(decodeHeader(formed.tokens).bars).toBe(16);
+    const material = loopMaterial(4);
+    expect(barsAt(piece, 5, 4)).toEqual(barsAt(material, 1, 4));
+    expect(barsAt(piece, 1, 4)).toEqual(without(barsAt(material, 1, 4), [BASS, DRUMS]));
+    expect(barsAt(piece, 9, 2)).toEqual(barsAt(material, 1, 2));
+    expect(barsAt(piece, 11, 2)).toEqual(barsAt(loopMaterial(4, 72), 3, 2));
+    expect(barsAt(piece, 13, 3)).toEqual(barsAt(material, 1, 3));
+    expect(barsAt(piece, 16, 1)).toEqual(barsAt(loopMaterial(4, 72), 4, 1));
+  });
+
+  it('makes a section whose call a limit stopped a copy, so the piece keeps its length', async () => {
+    const resolved = resolveRequest({ prompt: 'pop song with piano and strings', bars: 16, seed: 3 }, defaults);
+    const { write } = standIn(() => ({ tokens: [], finish: 'deadline' }));
+    const formed = (await composeInForm(resolved, write))!;
+    expect(shape(formed.form)).toEqual(['A:written', 'A:copy', 'A:copy', 'A:resting']);
+    expect(formed.pieces).toHaveLength(1);
+    const piece = decodeScore(formed.tokens);
+    expect(decodeHeader(formed.tokens).bars).toBe(16);
+    for (const firstBar of [5, 9]) expect(barsAt(piece, firstBar, 4)).toEqual(barsAt(piece, 1, 4));
   });
 });
 
