@@ -6,7 +6,7 @@
 import type { REST } from 'discord.js';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
-import { isUserFacing, parentFromScore, pieceMarks, type Composition, type ParentPiece, type PieceMark } from '../inference/index.ts';
+import { isUserFacing, parentFromScore, pieceMarks, requestInferences, type Composition, type ParentPiece, type PieceMark } from '../inference/index.ts';
 import { forcedTokenCount } from '../inference/forced-tokens.ts';
 import { decodeHeader, decodeScore } from '../tokens/tokenizer.ts';
 import type { JobKind, JobRecord, MotifStore, TakeJobPayload, TakeOrigin, TakeRecord } from '../store/types.ts';
@@ -103,6 +103,8 @@ export class TakeJobs {
     if ('parentTakeId' in payload && !parent) throw new TakeGoneError();
     const earlier = await this.store.takesOfRequest(payload.requestId);
     const count = payload.seeds.length;
+    // From the request, not the composition, so that a take composed before a restart and posted after says the same.
+    const inferred = payload.kind === 'compose' || payload.kind === 'regenerate' ? requestInferences(payload.options) : [];
     for (const [index, seed] of payload.seeds.entries()) {
       let take = earlier.find((candidate) => candidate.seed === seed && candidate.origin === origin);
       if (take?.messageId) continue;
@@ -123,7 +125,7 @@ export class TakeJobs {
       delivery.progress(workingText('rendering', index + 1, count));
       const files = await this.ctx.renderer.render(decodeScore(take.tokens), take.prompt.slice(0, 80), sections);
       signal.throwIfAborted();
-      const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis));
+      const posted = await delivery.post(takeMessage(take, files, { index, count }, this.ctx.settings.voteEmojis, inferred));
       await this.store.setTakeMessage(take.id, posted.channelId, posted.messageId);
       this.log.info({ take: take.id, message: posted.messageId }, 'take posted');
       await addVoteReactions(this.ctx.rest, posted.channelId, posted.messageId, this.ctx.settings.voteEmojis, this.log);
