@@ -189,19 +189,53 @@ describe('composing in form with a stand-in for the model', () => {
   const defaults = { sampling: { temperature: 1, topK: 0, topP: 0.95, guidance: 3 }, maxTokens: 4096, timeoutMs: 60_000, defaultMaxBars: 16 };
   const key = { tonic: 0, mode: 'major' as const };
 
-  /** Answers the first call with a 4-bar loop and every later one as `later` says, recording what each was asked. */
-  function standIn(later: (request: ResolvedRequest, forced: number[]) => WrittenPiece) {
-    const asked: Array<{ bars: number | undefined; forced: number[] }> = [];
+  /**
+   * Answers the first section's takes with `takes` (by the order of their seeds) and every later call as `later` says,
+   * recording what each was asked.
+   */
+  function standIn(later: (request: ResolvedRequest, forced: number[]) => WrittenPiece, takes = [loopMaterial(4), loopMaterial(4)]) {
+    const asked: Array<{ bars: number | undefined; forced: number[]; seed: number; mustPlay: number[] }> = [];
     const write = async (request: ResolvedRequest, forced: number[]): Promise<WrittenPiece> => {
-      asked.push({ bars: request.spec.bars ?? request.spec.barsRange[1], forced });
+      asked.push({ bars: request.spec.bars ?? request.spec.barsRange[1], forced, seed: request.seed, mustPlay: request.mustPlay });
       if (forced.length === 0) {
         expect(request.spec).toMatchObject({ bars: 4, steady: true });
-        return { tokens: encodeScore(loopMaterial(4), { key, bars: 4 }), finish: 'eos' };
+        const take = asked.filter((call) => call.forced.length === 0).length - 1;
+        return { tokens: encodeScore(takes[take], { key, bars: 4 }), finish: 'eos' };
       }
       return later(request, forced);
     };
     return { asked, write };
   }
+
+  /** Four bars of one whole-note triad and its root in the bass. */
+  function triadBars(root: number): Score {
+    const whole = (onset: number, pitch: number) => ({ onset, duration: 48, pitch, velocity: 84 });
+    const bars = [0, 48, 96, 144];
+    return {
+      tempos: [{ tick: 0, bpm: 90 }],
+      timeSignatures: [{ tick: 0, numerator: 4, denominator: 4 }],
+      tracks: [
+        { program: PIANO, isDrum: false, name: 'piano', notes: bars.flatMap((at) => [0, 4, 7].map((step) => whole(at, root + 60 + step))) },
+        { program: BASS, isDrum: false, name: 'bass', notes: bars.map((at) => whole(at, root + 36)) },
+      ],
+    };
+  }
+
+  it('writes two takes of the first section at once and keeps the one in the key its header states', async () => {
+    const resolved = resolveRequest({ prompt: 'pop song with piano and bass in C major', bars: 8, seed: 3 }, defaults);
+    const { asked, write } = standIn(() => ({ tokens: [], finish: 'deadline' }), [triadBars(6), triadBars(0)]);
+    const formed = (await composeInForm(resolved, write))!;
+    const firstCalls = asked.filter((call) => call.forced.length === 0);
+    expect(firstCalls).toHaveLength(2);
+    expect(firstCalls[0].seed).toBe(3);
+    expect(firstCalls[1].seed).not.toBe(3);
+    // Every instrument the header chooses must play in the first section: the rest of the piece is made of it.
+    expect(firstCalls[0].mustPlay).toEqual(Array.from({ length: DRUMS + 1 }, (_, id) => id));
+    expect(barsAt(decodeScore(formed.tokens), 1, 4)).toEqual(barsAt(triadBars(0), 1, 4));
+    // With neither take in its key, the first one (the request's own seed) is kept.
+    const neither = standIn(() => ({ tokens: [], finish: 'deadline' }), [triadBars(6), triadBars(1)]);
+    expect(barsAt(decodeScore((await composeInForm(resolved, neither.write))!.tokens), 1, 4)).toEqual(barsAt(triadBars(6), 1, 4));
+  });
 
   it('asks the model for each rewrite after the material\'s opening bars, and places what it wrote', async () => {
     const resolved = resolveRequest({ prompt: 'lo-fi beat with electric piano and bass, 90 bpm, with drums', bars: 16, seed: 3 }, defaults);
@@ -217,8 +251,8 @@ describe('composing in form with a stand-in for the model', () => {
     });
     const formed = (await composeInForm(resolved, write))!;
     expect(shape(formed.form)).toEqual(['intro:resting', 'loop:written', 'loop:varied', 'loop:fill']);
-    // The first call, then the varied half and the fill in one round, each forced with the opening bars it keeps.
-    expect(asked.map(({ bars, forced }) => [bars, forced.filter((id) => id === BAR).length])).toEqual([[4, 0], [4, 3], [4, 4]]);
+    // The first section's two takes, then the varied half and the fill in one round, each forced with the opening bars it keeps.
+    expect(asked.map(({ bars, forced }) => [bars, forced.filter((id) => id === BAR).length])).toEqual([[4, 0], [4, 0], [4, 3], [4, 4]]);
     const piece = decodeScore(formed.tokens);
     expect(decodeHeader(formed.tokens).bars).toBe(16);
     const material = loopMaterial(4);
@@ -235,7 +269,7 @@ describe('composing in form with a stand-in for the model', () => {
     const { write } = standIn(() => ({ tokens: [], finish: 'deadline' }));
     const formed = (await composeInForm(resolved, write))!;
     expect(shape(formed.form)).toEqual(['A:written', 'A:copy', 'A:copy', 'A:resting']);
-    expect(formed.pieces).toHaveLength(1);
+    expect(formed.pieces).toHaveLength(2);
     const piece = decodeScore(formed.tokens);
     expect(decodeHeader(formed.tokens).bars).toBe(16);
     for (const firstBar of [5, 9]) expect(barsAt(piece, firstBar, 4)).toEqual(barsAt(piece, 1, 4));

@@ -5,8 +5,10 @@
  * asked for at once, so the scheduler decodes those calls as one batch; finally the sections are arranged and
  * tokenized as one piece whose header states the whole length.
  */
+import { detectKey } from '../analysis/key-detection.ts';
+import { sameKey } from '../music/keys.ts';
 import { seedFromString } from '../music/random.ts';
-import { instrumentOf, noteCount, sliceBars, type Score } from '../music/score.ts';
+import { DRUMS, instrumentOf, noteCount, sliceBars, type Score } from '../music/score.ts';
 import { decodeHeader, decodeScore, encodeHeader, encodeScore, headerLength, type ScoreHeader } from '../tokens/tokenizer.ts';
 import { BAR, EOS } from '../tokens/vocab.ts';
 import { arrange, sectionScore, startsNoteInBar } from './arrangement.ts';
@@ -49,11 +51,11 @@ export async function composeInForm<P extends WrittenPiece>(resolved: ResolvedRe
   const sectionBars = sectionLength(kind, lengthOf(spec, spec.bpm ?? TYPICAL_BPM, spec.timeSignature ?? [4, 4]));
   if (sectionBars === undefined) return undefined;
 
-  const first = await write({ ...resolved, spec: { ...spec, bars: sectionBars, seconds: undefined, steady: true } }, []);
+  const { first, takes } = await writeFirstSection(resolved, sectionBars, write);
   const header = decodeHeader(first.tokens);
   if (first.finish !== 'eos') {
     // A limit cut the first material short: that is the piece, as a single pass cut short would be.
-    return { tokens: first.tokens, form: { kind, sectionBars, sections: [wholePiece(header.bars)] }, finish: first.finish, pieces: [first] };
+    return { tokens: first.tokens, form: { kind, sectionBars, sections: [wholePiece(header.bars)] }, finish: first.finish, pieces: takes };
   }
   const totalBars = lengthOf(spec, header.bpm, header.timeSignature);
   const material = decodeScore(first.tokens);
@@ -62,14 +64,14 @@ export async function composeInForm<P extends WrittenPiece>(resolved: ResolvedRe
     const opening = sectionScore(material, totalBars);
     if (noteCount(opening) === 0) return undefined;
     const tokens = encodeScore(opening, { key: header.key, bars: totalBars });
-    return { tokens, form: { kind, sectionBars, sections: [wholePiece(totalBars)] }, finish: 'eos', pieces: [first] };
+    return { tokens, form: { kind, sectionBars, sections: [wholePiece(totalBars)] }, finish: 'eos', pieces: takes };
   }
 
   const playing = material.tracks.map(instrumentOf).sort((a, b) => a - b);
   const form = planForm(kind, totalBars, sectionBars, playing);
   const calls = modelCalls(form, header, first.tokens);
   const budget = {
-    maxTokens: Math.floor((resolved.maxTokens - first.tokens.length) / Math.max(1, calls.length)),
+    maxTokens: Math.floor((resolved.maxTokens - takes.reduce((sum, take) => sum + take.tokens.length, 0)) / Math.max(1, calls.length)),
     timeoutMs: resolved.timeoutMs - (Date.now() - started),
   };
   const results = await Promise.all(calls.map((call) => writeOrGiveUp(write, sectionRequest(resolved, call, budget), call.forced)));
@@ -88,8 +90,42 @@ export async function composeInForm<P extends WrittenPiece>(resolved: ResolvedRe
     tokens: encodeScore(piece, { key: header.key, bars: totalBars }),
     form: { ...form, sections: placed.map(({ section }) => section) },
     finish: 'eos',
-    pieces: [first, ...results.flatMap((result) => (result ? [result] : []))],
+    pieces: [...takes, ...results.flatMap((result) => (result ? [result] : []))],
   };
+}
+
+/** Every instrument id (GM programs and DRUMS): as must-play, every instrument the header chooses (must-play.ts). */
+const EVERY_INSTRUMENT = Array.from({ length: DRUMS + 1 }, (_, id) => id);
+
+/** Takes of the first section the model writes, of which one is kept. */
+const FIRST_SECTION_TAKES = 2;
+
+/**
+ * The first section: the request's header with the section's length, no tempo or meter change in the body, and every
+ * instrument of the header playing in it, since every other section is made of it (a part silent there would be
+ * silent in the whole piece). Its bars are heard again and again, so they decide the key a listener hears: the model
+ * writes two takes at once (one batch; the first with the request's own seed) and the first take whose notes are in
+ * the key its header states is kept, else the first take. Both takes are the model's; nothing in them is changed.
+ */
+async function writeFirstSection<P extends WrittenPiece>(resolved: ResolvedRequest, sectionBars: number, write: PieceWriter<P>): Promise<{ first: P; takes: P[] }> {
+  const request: ResolvedRequest = {
+    ...resolved,
+    spec: { ...resolved.spec, bars: sectionBars, seconds: undefined, steady: true },
+    mustPlay: EVERY_INSTRUMENT,
+  };
+  const seeds = [resolved.seed, ...Array.from({ length: FIRST_SECTION_TAKES - 1 }, (_, take) => seedFromString(`${resolved.seed}:form:take${take + 2}`))];
+  const takes = await Promise.all(seeds.map((seed) => write({ ...request, seed }, [])));
+  const finished = takes.filter((take) => take.finish === 'eos');
+  const first = finished.find(inItsKey) ?? finished[0] ?? takes[0];
+  return { first, takes };
+}
+
+/** True when the notes of a piece are in the key its header states (detectKey), or when it states none. */
+function inItsKey(piece: WrittenPiece): boolean {
+  const stated = decodeHeader(piece.tokens).key;
+  if (!stated) return true;
+  const heard = detectKey(decodeScore(piece.tokens)).key;
+  return heard !== null && sameKey(heard, stated);
 }
 
 /** The length the request asks for, at `bpm` and `meter` when it is asked in seconds. */
